@@ -1,0 +1,69 @@
+namespace MailRecovery.Core.Archive;
+
+/// <summary>
+/// Messages that become durable together: each file is fsynced when staged, then one rename pass, one fsync of
+/// cur/ and one index transaction cover the whole batch (a group commit). Nothing in the batch counts as
+/// archived, and so nothing may be deleted from a server, before <see cref="Commit"/> returns.
+/// </summary>
+public sealed class ArchiveBatch
+{
+    private readonly MessageArchive archive;
+    private readonly List<StagedMessage> fresh = [];
+    private readonly List<SourceLink> links = [];
+    private readonly Dictionary<string, string> freshBySha = new(StringComparer.Ordinal);
+
+    internal ArchiveBatch(MessageArchive archive) => this.archive = archive;
+
+    public int Count => links.Count;
+
+    /// <summary>
+    /// Adds a staged message fetched as <paramref name="serverId"/> (null: the server has no stable id, use the
+    /// content hash). Returns true when it is new content, false when byte-identical content is already
+    /// archived, in which case the staged file is dropped and the server message linked to the existing file.
+    /// </summary>
+    public bool Add(StagedMessage staged, string account, string mailbox, uint uidValidity, string? serverId)
+    {
+        string id = serverId ?? "sha256:" + staged.Sha256;
+        string? existing = freshBySha.GetValueOrDefault(staged.Sha256) ?? archive.Index.FindFileBySha256(staged.Sha256);
+        if (existing is not null)
+        {
+            MaildirWriter.Discard(staged);
+            links.Add(new SourceLink(account, mailbox, uidValidity, id, existing, staged.ArchivedAt));
+            return false;
+        }
+
+        fresh.Add(staged);
+        freshBySha[staged.Sha256] = staged.File;
+        links.Add(new SourceLink(account, mailbox, uidValidity, id, staged.File, staged.ArchivedAt));
+        return true;
+    }
+
+    /// <summary>Links a server message to a file already in the archive (UIDVALIDITY re-mapping).</summary>
+    public void Link(string account, string mailbox, uint uidValidity, string serverId, string file) =>
+        links.Add(new SourceLink(account, mailbox, uidValidity, serverId, file, archive.Clock.GetUtcNow()));
+
+    /// <summary>
+    /// Makes the batch durable. Order is important: files first (rename + directory fsync), index second, so
+    /// the index never names a file that is not on disk.
+    /// </summary>
+    /// <param name="afterFilesDurable">A test hook, called between the two steps.</param>
+    public void Commit(Action? afterFilesDurable = null)
+    {
+        archive.Writer.Publish(fresh);
+        afterFilesDurable?.Invoke();
+        archive.Index.Commit(fresh.Select(s => s.ToArchived()).ToList(), links, [archive.CurStamp()]);
+        fresh.Clear();
+        links.Clear();
+        freshBySha.Clear();
+    }
+
+    /// <summary>Drops staged files of a batch that will not be committed.</summary>
+    public void Abandon()
+    {
+        foreach (StagedMessage s in fresh)
+            MaildirWriter.Discard(s);
+        fresh.Clear();
+        links.Clear();
+        freshBySha.Clear();
+    }
+}

@@ -1,0 +1,311 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace MailRecovery.Core.Archive;
+
+/// <summary>
+/// The SQLite index beside the Maildir. Two kinds of data live here:
+/// the <b>catalogue</b> (table <c>messages</c>: one row per file, everything read from the file), which
+/// <see cref="ArchiveReindexer"/> rebuilds from the Maildir alone, and the <b>fetch state</b> (table
+/// <c>source_messages</c>: which server message is which file), which when lost is re-learnt on the next fetch
+/// by content hash: everything is downloaded once more but stored once. WAL with synchronous=FULL: a commit
+/// returns only once it is on disk. Times are Unix milliseconds, UTC.
+/// </summary>
+public sealed class ArchiveIndex : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection connection;
+
+    private ArchiveIndex(SqliteConnection connection) => this.connection = connection;
+
+    public static ArchiveIndex Open(string path, bool readOnly)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 30,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        connection.Open();
+        var index = new ArchiveIndex(connection);
+        if (!readOnly)
+            index.CreateSchema();
+        return index;
+    }
+
+    private void CreateSchema()
+    {
+        Execute("""
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=FULL;
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS messages(
+                file TEXT PRIMARY KEY,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                message_id TEXT,
+                received_utc INTEGER NOT NULL,
+                received_source TEXT NOT NULL,
+                date_utc INTEGER,
+                from_addr TEXT,
+                to_addrs TEXT,
+                cc_addrs TEXT,
+                delivered_to TEXT,
+                x_original_to TEXT,
+                recipients TEXT NOT NULL,
+                subject TEXT,
+                archived_utc INTEGER NOT NULL,
+                is_probe INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX IF NOT EXISTS messages_received ON messages(received_utc);
+            CREATE INDEX IF NOT EXISTS messages_date ON messages(date_utc);
+            CREATE INDEX IF NOT EXISTS messages_archived ON messages(archived_utc);
+            CREATE INDEX IF NOT EXISTS messages_sha ON messages(sha256);
+            CREATE INDEX IF NOT EXISTS messages_message_id ON messages(message_id);
+            CREATE TABLE IF NOT EXISTS source_messages(
+                account TEXT NOT NULL,
+                mailbox TEXT NOT NULL,
+                uidvalidity INTEGER NOT NULL,
+                server_id TEXT NOT NULL,
+                file TEXT NOT NULL,
+                fetched_utc INTEGER NOT NULL,
+                PRIMARY KEY(account, mailbox, uidvalidity, server_id));
+            CREATE INDEX IF NOT EXISTS source_messages_file ON source_messages(file);
+            CREATE TABLE IF NOT EXISTS mailbox_state(
+                account TEXT NOT NULL,
+                mailbox TEXT NOT NULL,
+                uidvalidity INTEGER NOT NULL,
+                PRIMARY KEY(account, mailbox));
+            CREATE TABLE IF NOT EXISTS account_state(
+                account TEXT PRIMARY KEY,
+                last_success_utc INTEGER,
+                last_error TEXT,
+                last_error_utc INTEGER);
+            """);
+        Execute($"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{SchemaVersion}')");
+    }
+
+    public string? GetMeta(string key) =>
+        Scalar("SELECT value FROM meta WHERE key = $k", ("$k", key)) as string;
+
+    public void SetMeta(string key, string value) =>
+        Execute("INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("$k", key), ("$v", value));
+
+    public string? FindFileBySha256(string sha256) =>
+        Scalar("SELECT file FROM messages WHERE sha256 = $s LIMIT 1", ("$s", sha256)) as string;
+
+    public long CountMessages() => (long)(Scalar("SELECT COUNT(*) FROM messages") ?? 0L);
+
+    public HashSet<string> AllFiles()
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        using SqliteCommand cmd = Command("SELECT file FROM messages");
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            files.Add(reader.GetString(0));
+        return files;
+    }
+
+    /// <summary>The server ids of one mailbox (and UIDVALIDITY) that are already archived.</summary>
+    public HashSet<string> ArchivedServerIds(string account, string mailbox, uint uidValidity)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using SqliteCommand cmd = Command("SELECT server_id FROM source_messages WHERE account = $a AND mailbox = $m AND uidvalidity = $u",
+            ("$a", account), ("$m", mailbox), ("$u", (long)uidValidity));
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Archived server ids of a mailbox whose message was received before <paramref name="cutoff"/>.</summary>
+    public HashSet<string> ArchivedServerIdsReceivedBefore(string account, string mailbox, uint uidValidity, DateTimeOffset cutoff)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using SqliteCommand cmd = Command("""
+            SELECT s.server_id FROM source_messages s JOIN messages m ON m.file = s.file
+            WHERE s.account = $a AND s.mailbox = $m AND s.uidvalidity = $u AND m.received_utc < $c
+            """, ("$a", account), ("$m", mailbox), ("$u", (long)uidValidity), ("$c", cutoff.ToUnixTimeMilliseconds()));
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    public uint? StoredUidValidity(string account, string mailbox) =>
+        Scalar("SELECT uidvalidity FROM mailbox_state WHERE account = $a AND mailbox = $m", ("$a", account), ("$m", mailbox)) is long v ? (uint)v : null;
+
+    public void SetUidValidity(string account, string mailbox, uint uidValidity) =>
+        Execute("INSERT INTO mailbox_state(account, mailbox, uidvalidity) VALUES($a, $m, $u) ON CONFLICT(account, mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity",
+            ("$a", account), ("$m", mailbox), ("$u", (long)uidValidity));
+
+    /// <summary>
+    /// Files this account archived from <paramref name="mailbox"/> under any UIDVALIDITY, by Message-ID and
+    /// size: what a UIDVALIDITY change is re-mapped with.
+    /// </summary>
+    public Dictionary<(string MessageId, long Size), List<string>> FilesByMessageIdAndSize(string account, string mailbox)
+    {
+        var map = new Dictionary<(string, long), List<string>>();
+        using SqliteCommand cmd = Command("""
+            SELECT DISTINCT m.message_id, m.size, m.file FROM source_messages s JOIN messages m ON m.file = s.file
+            WHERE s.account = $a AND s.mailbox = $m AND m.message_id IS NOT NULL
+            """, ("$a", account), ("$m", mailbox));
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var key = (reader.GetString(0), reader.GetInt64(1));
+            if (!map.TryGetValue(key, out List<string>? files))
+                map[key] = files = [];
+            files.Add(reader.GetString(2));
+        }
+
+        return map;
+    }
+
+    /// <summary>Adds catalogue rows and fetch-state links in one durable transaction.</summary>
+    /// <param name="replaceCatalogue">Drop every catalogue row first, in the same transaction (a rebuild).</param>
+    public void Commit(IReadOnlyCollection<ArchivedMessage> messages, IReadOnlyCollection<SourceLink> links, IEnumerable<KeyValuePair<string, string>>? meta = null, bool replaceCatalogue = false)
+    {
+        using SqliteTransaction tx = connection.BeginTransaction();
+        if (replaceCatalogue)
+        {
+            using SqliteCommand clear = Command("DELETE FROM messages");
+            clear.Transaction = tx;
+            clear.ExecuteNonQuery();
+        }
+
+        if (messages.Count > 0)
+        {
+            using SqliteCommand insert = Command("""
+                INSERT OR IGNORE INTO messages(file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr,
+                    to_addrs, cc_addrs, delivered_to, x_original_to, recipients, subject, archived_utc, is_probe)
+                VALUES($file, $sha, $size, $mid, $recv, $rsrc, $date, $from, $to, $cc, $dt, $xot, $rcpts, $subj, $arch, $probe)
+                """);
+            insert.Transaction = tx;
+            string[] names = ["$file", "$sha", "$size", "$mid", "$recv", "$rsrc", "$date", "$from", "$to", "$cc", "$dt", "$xot", "$rcpts", "$subj", "$arch", "$probe"];
+            foreach (string n in names)
+                insert.Parameters.Add(new SqliteParameter(n, null));
+            foreach (ArchivedMessage m in messages)
+            {
+                MessageMetadata md = m.Metadata;
+                object?[] values =
+                [
+                    m.File, m.Sha256, m.Size, md.MessageId, md.ReceivedAt.ToUnixTimeMilliseconds(), ReceivedSourceName(md.ReceivedSource),
+                    md.Date?.ToUnixTimeMilliseconds(), md.From, md.To, md.Cc, md.DeliveredTo, md.XOriginalTo, md.Recipients, md.Subject,
+                    m.ArchivedAt.ToUnixTimeMilliseconds(), md.IsProbe ? 1 : 0,
+                ];
+                for (int i = 0; i < values.Length; i++)
+                    insert.Parameters[i].Value = values[i] ?? DBNull.Value;
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        if (links.Count > 0)
+        {
+            using SqliteCommand link = Command("""
+                INSERT OR IGNORE INTO source_messages(account, mailbox, uidvalidity, server_id, file, fetched_utc)
+                VALUES($a, $m, $u, $s, $f, $t)
+                """);
+            link.Transaction = tx;
+            foreach (string n in new[] { "$a", "$m", "$u", "$s", "$f", "$t" })
+                link.Parameters.Add(new SqliteParameter(n, null));
+            foreach (SourceLink l in links)
+            {
+                link.Parameters[0].Value = l.Account;
+                link.Parameters[1].Value = l.Mailbox;
+                link.Parameters[2].Value = (long)l.UidValidity;
+                link.Parameters[3].Value = l.ServerId;
+                link.Parameters[4].Value = l.File;
+                link.Parameters[5].Value = l.FetchedAt.ToUnixTimeMilliseconds();
+                link.ExecuteNonQuery();
+            }
+        }
+
+        if (meta is not null)
+        {
+            foreach (var (key, value) in meta)
+            {
+                using SqliteCommand set = Command("INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value", ("$k", key), ("$v", value));
+                set.Transaction = tx;
+                set.ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
+    }
+
+    /// <summary>Every catalogue row, ordered by file name (the order a rebuild produces).</summary>
+    public IEnumerable<ArchivedMessage> AllMessages()
+    {
+        using SqliteCommand cmd = Command("""
+            SELECT file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr, to_addrs, cc_addrs,
+                   delivered_to, x_original_to, recipients, subject, archived_utc, is_probe
+            FROM messages ORDER BY file
+            """);
+        using SqliteDataReader r = cmd.ExecuteReader();
+        while (r.Read())
+            yield return ReadMessage(r);
+    }
+
+    public void RecordAccountSuccess(string account, DateTimeOffset at) =>
+        Execute("INSERT INTO account_state(account, last_success_utc) VALUES($a, $t) ON CONFLICT(account) DO UPDATE SET last_success_utc = excluded.last_success_utc",
+            ("$a", account), ("$t", at.ToUnixTimeMilliseconds()));
+
+    public void RecordAccountError(string account, DateTimeOffset at, string error) =>
+        Execute("INSERT INTO account_state(account, last_error, last_error_utc) VALUES($a, $e, $t) ON CONFLICT(account) DO UPDATE SET last_error = excluded.last_error, last_error_utc = excluded.last_error_utc",
+            ("$a", account), ("$e", error), ("$t", at.ToUnixTimeMilliseconds()));
+
+    public void Dispose() => connection.Dispose();
+
+    internal static ArchivedMessage ReadMessage(SqliteDataReader r)
+    {
+        static string? S(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        var md = new MessageMetadata(
+            S(r, 3),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+            ParseReceivedSource(r.GetString(5)),
+            r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+            S(r, 7), S(r, 8), S(r, 9), S(r, 10), S(r, 11), r.GetString(12), S(r, 13),
+            r.GetInt64(15) != 0);
+        return new ArchivedMessage(r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)), md);
+    }
+
+    public static string ReceivedSourceName(ReceivedTimeSource source) => source switch
+    {
+        ReceivedTimeSource.ReceivedHeader => "received-header",
+        ReceivedTimeSource.InternalDate => "internaldate",
+        _ => "fetch-time",
+    };
+
+    private static ReceivedTimeSource ParseReceivedSource(string name) => name switch
+    {
+        "received-header" => ReceivedTimeSource.ReceivedHeader,
+        "internaldate" => ReceivedTimeSource.InternalDate,
+        _ => ReceivedTimeSource.FetchTime,
+    };
+
+    internal SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        SqliteCommand cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand cmd = Command(sql, parameters);
+        cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using SqliteCommand cmd = Command(sql, parameters);
+        object? value = cmd.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

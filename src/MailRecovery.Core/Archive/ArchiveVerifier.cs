@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+
+namespace MailRecovery.Core.Archive;
+
+/// <summary>
+/// Checks index against files: every row has its file with the recorded size and SHA-256, and every file
+/// has a row. Read-only: it can run beside a <c>watch</c>.
+/// </summary>
+public static class ArchiveVerifier
+{
+    public static async Task<VerifyReport> VerifyAsync(MessageArchive archive, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        var problems = new List<ArchiveProblem>();
+        Dictionary<string, string> files = ArchiveCataloguer.ListFiles(archive.Layout);
+        int checkedCount = 0;
+        long bytes = 0;
+        foreach (ArchivedMessage row in archive.Index.AllMessages())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!files.Remove(row.File, out string? path))
+            {
+                problems.Add(new ArchiveProblem("missing-file", row.File, "the index lists it but no file in cur/ or new/ has this name"));
+                continue;
+            }
+
+            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 128 * 1024))
+            {
+                if (stream.Length != row.Size)
+                {
+                    problems.Add(new ArchiveProblem("size-mismatch", row.File, $"{stream.Length} bytes on disk, {row.Size} in the index"));
+                }
+                else
+                {
+                    string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+                    if (sha != row.Sha256)
+                        problems.Add(new ArchiveProblem("hash-mismatch", row.File, $"SHA-256 {sha} on disk, {row.Sha256} in the index: the file was changed after it was archived"));
+                }
+
+                bytes += stream.Length;
+            }
+
+            progress?.Report(++checkedCount);
+        }
+
+        foreach (string orphan in files.Keys.Order(StringComparer.Ordinal))
+            problems.Add(new ArchiveProblem("not-indexed", orphan, "a file the index does not know; 'mailrecovery archive reindex' adds it"));
+        return new VerifyReport(checkedCount, bytes, problems);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using MailRecovery.Core.Errors;
+
+namespace MailRecovery.Core.Archive;
+
+/// <summary>
+/// An archive directory: the Maildir (the truth), its index (a cache of it plus the fetch state) and, for
+/// writers, the exclusive lock. Opening for writing also repairs what a crash can leave behind: stray tmp/
+/// files are removed and files that reached cur/ without an index row are catalogued.
+/// </summary>
+public sealed class MessageArchive : IDisposable
+{
+    private const string CurStampKey = "cur_mtime_ticks";
+    private readonly ArchiveLock? archiveLock;
+
+    private MessageArchive(ArchiveLayout layout, ArchiveIndex index, ArchiveLock? archiveLock, TimeProvider clock)
+    {
+        Layout = layout;
+        Index = index;
+        this.archiveLock = archiveLock;
+        Clock = clock;
+        Writer = new MaildirWriter(layout, clock);
+    }
+
+    public ArchiveLayout Layout { get; }
+
+    public ArchiveIndex Index { get; }
+
+    public MaildirWriter Writer { get; }
+
+    public TimeProvider Clock { get; }
+
+    public static async Task<MessageArchive> OpenAsync(string root, ArchiveAccess access, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var layout = new ArchiveLayout(root);
+        if (access == ArchiveAccess.ReadOnly)
+        {
+            if (!File.Exists(layout.IndexPath))
+                throw MailRecoveryException.Usage($"{layout.Root} is not a MailRecovery archive (no {layout.IndexPath}).", "check --archive, or run 'mailrecovery archive reindex' to build an index for an existing Maildir.");
+            return new MessageArchive(layout, ArchiveIndex.Open(layout.IndexPath, readOnly: true), null, clock);
+        }
+
+        ArchiveLock? held = null;
+        ArchiveIndex? index = null;
+        try
+        {
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            foreach (string dir in new[] { layout.Root, layout.Cur, layout.New, layout.Tmp, layout.DataDir })
+                Directory.CreateDirectory(dir, Private);
+            held = ArchiveLock.Acquire(layout.LockPath);
+            index = ArchiveIndex.Open(layout.IndexPath, readOnly: false);
+            var archive = new MessageArchive(layout, index, held, clock);
+            archive.RemoveStrayTmpFiles();
+            await archive.ReconcileAsync(cancellationToken);
+            return archive;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            index?.Dispose();
+            held?.Dispose();
+            throw ErrorClassifier.Classify(e, $"archive {layout.Root}");
+        }
+        catch
+        {
+            index?.Dispose();
+            held?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a group of messages that become durable together (one directory fsync, one commit).</summary>
+    public ArchiveBatch BeginBatch() => new(this);
+
+    /// <summary>Records the cur/ directory's mtime, so the next open can skip the scan when nothing changed.</summary>
+    internal KeyValuePair<string, string> CurStamp() =>
+        new(CurStampKey, Directory.GetLastWriteTimeUtc(Layout.Cur).Ticks.ToString(CultureInfo.InvariantCulture));
+
+    public void Dispose()
+    {
+        Index.Dispose();
+        archiveLock?.Dispose();
+    }
+
+    /// <summary>
+    /// tmp/ holds only files of a pass that did not finish (we hold the lock, nobody else writes here).
+    /// Their messages are still on the server and are fetched again.
+    /// </summary>
+    private void RemoveStrayTmpFiles()
+    {
+        foreach (string path in Directory.EnumerateFiles(Layout.Tmp))
+            File.Delete(path);
+    }
+
+    /// <summary>
+    /// A crash between the rename into cur/ and the index commit leaves files the index does not know. They
+    /// are catalogued now, so that the next fetch recognises their content instead of storing it twice.
+    /// </summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        KeyValuePair<string, string> stamp = CurStamp();
+        if (Index.GetMeta(stamp.Key) == stamp.Value)
+            return;
+
+        HashSet<string> known = Index.AllFiles();
+        var missing = new List<ArchivedMessage>();
+        foreach (var (baseName, path) in ArchiveCataloguer.ListFiles(Layout))
+        {
+            if (!known.Contains(baseName))
+                missing.Add(await ArchiveCataloguer.CatalogueAsync(path, cancellationToken));
+        }
+
+        Index.Commit(missing, [], [stamp]);
+    }
+}

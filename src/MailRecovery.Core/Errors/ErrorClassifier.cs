@@ -1,0 +1,86 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Polly.Timeout;
+
+namespace MailRecovery.Core.Errors;
+
+/// <summary>
+/// Turns what MailKit, sockets, the file system and Polly throw into a <see cref="MailRecoveryException"/>
+/// that names <paramref name="thing"/> and says what to do. Called once, at the adapter boundary.
+/// </summary>
+public static class ErrorClassifier
+{
+    /// <summary>errno ENOSPC and EDQUOT on Linux.</summary>
+    private const int NoSpace = 28;
+    private const int QuotaExceeded = 122;
+
+    public static MailRecoveryException Classify(Exception error, string thing)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        switch (error)
+        {
+            case MailRecoveryException known:
+                return known;
+            case MailKit.Security.AuthenticationException:
+                return new(FailureKind.Authentication, FailureScope.Account,
+                    $"{thing}: the server refused the user name or password ({error.Message.TrimEnd('.')}).",
+                    "check the user in the URI and the password file or environment variable; it is not retried, so the account is not locked out.", error);
+            case SslHandshakeException:
+                return new(FailureKind.Certificate, FailureScope.Account,
+                    $"{thing}: the server's TLS certificate is not trusted.",
+                    "pass --ca-file with the server's certificate or its CA in PEM (or add it to the system store); use the host name the certificate was issued for.", error);
+            case System.Security.Authentication.AuthenticationException:
+                return new(FailureKind.Certificate, FailureScope.Account,
+                    $"{thing}: the TLS handshake failed ({error.Message}).",
+                    "check the TLS mode (imaps/pop3s for implicit TLS, imap/pop3 for STARTTLS) and the port.", error);
+            case SocketException socket:
+                return new(FailureKind.Transient, FailureScope.Account,
+                    $"{thing}: cannot connect ({socket.SocketErrorCode}: {socket.Message}).",
+                    "check the host and port, and that the server is running; it is retried later.", error);
+            case TimeoutRejectedException or TimeoutException:
+                return new(FailureKind.Transient, FailureScope.Account,
+                    $"{thing}: the server did not answer in time.",
+                    "the server may be overloaded or the network slow; it is retried later.", error);
+            case ImapProtocolException or Pop3ProtocolException or SmtpProtocolException or ServiceNotConnectedException:
+                return new(FailureKind.Transient, FailureScope.Account,
+                    $"{thing}: the connection broke ({error.Message.TrimEnd('.')}).",
+                    "it is retried; nothing is deleted from the server for messages not yet archived.", error);
+            case ImapCommandException or Pop3CommandException:
+                return new(FailureKind.Permanent, FailureScope.Mailbox,
+                    $"{thing}: the server refused a command ({error.Message.TrimEnd('.')}).",
+                    "check the mailbox name and the account's permissions.", error);
+            case SmtpCommandException smtp:
+                return new(smtp.StatusCode is >= (SmtpStatusCode)400 and < (SmtpStatusCode)500 ? FailureKind.Transient : FailureKind.Permanent,
+                    FailureScope.Message, $"{thing}: the SMTP server said {(int)smtp.StatusCode} {smtp.Message}", null, error);
+            case IOException io when IsDiskFull(io):
+                return new(FailureKind.LocalStorage, FailureScope.Archive,
+                    $"{thing}: the disk is full ({io.Message}).",
+                    "free space or move the archive; nothing was deleted from the server, and the next run resumes where this one stopped.", error);
+            case UnauthorizedAccessException:
+                return new(FailureKind.LocalStorage, FailureScope.Archive,
+                    $"{thing}: permission denied ({error.Message}).",
+                    "run as the user who owns the archive, or fix its permissions.", error);
+            case IOException:
+                return new(FailureKind.Transient, FailureScope.Account,
+                    $"{thing}: input/output error ({error.Message.TrimEnd('.')}).",
+                    "it is retried later.", error);
+            default:
+                return new(FailureKind.Permanent, FailureScope.Account, $"{thing}: {error.Message}", null, error);
+        }
+    }
+
+    /// <summary>True for ENOSPC / EDQUOT, whichever way the runtime reports them.</summary>
+    public static bool IsDiskFull(IOException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        int code = error.HResult & 0xFFFF;
+        return code is NoSpace or QuotaExceeded or 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */
+            || error.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
+            || error.Message.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,32 @@
+using MailRecovery.Core.Errors;
+
+namespace MailRecovery.Core.Fetch;
+
+/// <summary>The outcome of one account in a fetch pass.</summary>
+public sealed class AccountReport
+{
+    public AccountReport(string account) => Account = account;
+
+    public string Account { get; }
+
+    /// <summary>New messages archived.</summary>
+    public int Fetched { get; set; }
+
+    /// <summary>Messages already in the archive (same server message, or byte-identical content).</summary>
+    public int AlreadyHad { get; set; }
+
+    /// <summary>Messages that could not be fetched; each has an entry in <see cref="Failures"/>.</summary>
+    public int Failed => Failures.Count;
+
+    /// <summary>Messages deleted from the server after archiving.</summary>
+    public int Removed { get; set; }
+
+    public long Bytes { get; set; }
+
+    public List<string> Failures { get; } = [];
+
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Set when the account as a whole failed; the counts say how far it got.</summary>
+    public MailRecoveryException? Error { get; set; }
+}

@@ -1,0 +1,7 @@
+using MailRecovery.Core.Sources;
+
+namespace MailRecovery.Core.Fetch;
+
+/// <summary>Everything needed to fetch one account.</summary>
+/// <param name="Name">The account's name in the configuration (or its URI on the command line), for messages.</param>
+public sealed record AccountSpec(string Name, SourceEndpoint Endpoint, SourceCredentials Credentials, CertificateTrust Trust, ServerPolicy Policy);

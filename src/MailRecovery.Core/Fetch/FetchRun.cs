@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Resilience;
+using MailRecovery.Core.Sources;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace MailRecovery.Core.Fetch;
+
+/// <summary>
+/// One pass over every account: download what the archive lacks, make it durable, and only then apply the
+/// server policy. Safe to repeat and to kill at any point: a message counts as fetched only once its file and
+/// its index row are on disk, and nothing is deleted from a server before that.
+/// </summary>
+public sealed class FetchRun
+{
+    private readonly MessageArchive archive;
+    private readonly Func<AccountSpec, IMessageSource> sourceFactory;
+    private readonly FetchOptions options;
+    private readonly ILogger logger;
+    private readonly IFetchObserver? observer;
+    private readonly SemaphoreSlim archiveGate;
+
+    /// <param name="archiveGate">Serialises archive access when several accounts run at once (watch).</param>
+    public FetchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions options, ILogger logger, IFetchObserver? observer = null, SemaphoreSlim? archiveGate = null)
+    {
+        this.archive = archive;
+        this.sourceFactory = sourceFactory;
+        this.options = options;
+        this.logger = logger;
+        this.observer = observer;
+        this.archiveGate = archiveGate ?? new SemaphoreSlim(1, 1);
+    }
+
+    private TimeProvider Clock => archive.Clock;
+
+    public async Task<FetchReport> RunAsync(IReadOnlyList<AccountSpec> accounts, CancellationToken cancellationToken)
+    {
+        long start = Clock.GetTimestamp();
+        var reports = new List<AccountReport>();
+        foreach (AccountSpec account in accounts)
+        {
+            AccountReport report = await FetchAccountAsync(account, cancellationToken);
+            reports.Add(report);
+            if (report.Error?.Scope == FailureScope.Archive)
+                break; // a full disk stops every account, not just this one
+        }
+
+        return new FetchReport(reports, Clock.GetElapsedTime(start));
+    }
+
+    /// <summary>Fetches one account, retrying the whole (idempotent) pass on transient failures.</summary>
+    public async Task<AccountReport> FetchAccountAsync(AccountSpec account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var report = new AccountReport(account.Name);
+        ResiliencePipeline retry = SourcePipelines.AccountPass(options.Resilience, Clock, logger, account.Name);
+        try
+        {
+            await retry.ExecuteAsync(async ct => await PassAsync(account, report, ct), cancellationToken);
+            await WithArchiveAsync(() => archive.Index.RecordAccountSuccess(account.Endpoint.AccountKey, Clock.GetUtcNow()), cancellationToken);
+        }
+        catch (MailRecoveryException e)
+        {
+            report.Error = e;
+            logger.LogError(e.InnerException, "{Account}: {Error}", account.Name, e.UserText);
+            await TryRecordErrorAsync(account, e);
+        }
+
+        return report;
+    }
+
+    private async Task PassAsync(AccountSpec account, AccountReport report, CancellationToken cancellationToken)
+    {
+        string thing = $"{account.Name} ({account.Endpoint})";
+        await using IMessageSource source = sourceFactory(account);
+        try
+        {
+            await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
+            IReadOnlyList<string> mailboxes = account.Endpoint.Protocol == MailProtocol.Pop3 ? [string.Empty] : account.Endpoint.Mailboxes;
+            foreach (string mailbox in mailboxes)
+                await FetchMailboxAsync(account, source, mailbox, report, cancellationToken);
+
+            await source.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw ErrorClassifier.Classify(e, thing);
+        }
+    }
+
+    private async Task FetchMailboxAsync(AccountSpec account, IMessageSource source, string mailbox, AccountReport report, CancellationToken cancellationToken)
+    {
+        string key = account.Endpoint.AccountKey;
+        bool writable = account.Policy.Mode != ServerPolicyMode.Keep;
+        IMailboxReader reader = await source.OpenMailboxAsync(mailbox, writable, cancellationToken);
+        uint uidValidity = reader.UidValidity;
+        IReadOnlyList<ServerMessage> listed = await reader.ListAsync(cancellationToken);
+
+        uint? known = await WithArchiveAsync(() => archive.Index.StoredUidValidity(key, mailbox), cancellationToken);
+        bool remap = known is not null && known != uidValidity;
+        if (remap)
+            logger.LogWarning("{Account} {Mailbox}: UIDVALIDITY changed from {Old} to {New}; re-mapping by Message-ID and size instead of downloading everything again.", account.Name, mailbox, known, uidValidity);
+        if (!reader.HasStableIds)
+        {
+            string warning = "the server does not support UIDL: every message is downloaded on each pass and recognised by its content hash.";
+            report.Warnings.Add(warning);
+            logger.LogWarning("{Account}: {Warning}", account.Name, warning);
+        }
+
+        HashSet<string> archived = reader.HasStableIds
+            ? await WithArchiveAsync(() => archive.Index.ArchivedServerIds(key, mailbox, uidValidity), cancellationToken)
+            : [];
+        var missing = listed.Where(m => !archived.Contains(m.ServerId)).ToList();
+        var alreadyOnServer = listed.Where(m => archived.Contains(m.ServerId)).ToList();
+        report.AlreadyHad += alreadyOnServer.Count;
+
+        // A previous pass may have archived messages and died before deleting them: finish that job first.
+        if (account.Policy.Mode == ServerPolicyMode.Delete && alreadyOnServer.Count > 0)
+            await RemoveAsync(reader, alreadyOnServer, report, cancellationToken);
+
+        IReadOnlyList<ServerMessage> toFetch = missing.Count == 0 ? [] : await reader.DescribeAsync(missing, remap, cancellationToken);
+        if (remap)
+            toFetch = await RemapAsync(key, mailbox, uidValidity, toFetch, report, cancellationToken);
+
+        observer?.MailboxStarted(account.Name, mailbox, toFetch.Count, toFetch.Sum(m => Math.Max(0, m.Size)));
+        foreach (List<ServerMessage> batch in Batches(toFetch))
+            await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, report, cancellationToken);
+
+        await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
+
+        if (account.Policy.Mode == ServerPolicyMode.DeleteOlderThan)
+        {
+            DateTimeOffset cutoff = Clock.GetUtcNow().AddDays(-account.Policy.DeleteAfterDays);
+            HashSet<string> old = await WithArchiveAsync(() => archive.Index.ArchivedServerIdsReceivedBefore(key, mailbox, uidValidity, cutoff), cancellationToken);
+            var expired = listed.Where(m => old.Contains(m.ServerId)).ToList();
+            if (expired.Count > 0)
+                await RemoveAsync(reader, expired, report, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After a UIDVALIDITY change every UID is new. Messages whose Message-ID and size match exactly one file
+    /// this mailbox archived before are linked to it without a download; the rest are downloaded, and the
+    /// content hash still keeps byte-identical ones from being stored twice.
+    /// </summary>
+    private async Task<IReadOnlyList<ServerMessage>> RemapAsync(string key, string mailbox, uint uidValidity, IReadOnlyList<ServerMessage> described, AccountReport report, CancellationToken cancellationToken)
+    {
+        var byIdAndSize = await WithArchiveAsync(() => archive.Index.FilesByMessageIdAndSize(key, mailbox), cancellationToken);
+        var rest = new List<ServerMessage>();
+        var linked = new List<(ServerMessage Message, string File)>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ServerMessage m in described)
+        {
+            if (m.MessageId is not null && byIdAndSize.TryGetValue((m.MessageId, m.Size), out List<string>? files) && files.Count == 1 && used.Add(files[0]))
+                linked.Add((m, files[0]));
+            else
+                rest.Add(m);
+        }
+
+        await WithArchiveAsync(() =>
+        {
+            ArchiveBatch batch = archive.BeginBatch();
+            foreach (var (m, file) in linked)
+                batch.Link(key, mailbox, uidValidity, m.ServerId, file);
+            batch.Commit();
+        }, cancellationToken);
+        report.AlreadyHad += linked.Count;
+        logger.LogInformation("{Account} {Mailbox}: re-mapped {Linked} messages without downloading; {Rest} to check by content.", key, mailbox, linked.Count, rest.Count);
+        return rest;
+    }
+
+    private async Task FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, AccountReport report, CancellationToken cancellationToken)
+    {
+        await archiveGate.WaitAsync(cancellationToken);
+        ArchiveBatch pending = archive.BeginBatch();
+        var archivedNow = new List<ServerMessage>();
+        int fresh = 0;
+        long bytes = 0;
+        try
+        {
+            async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
+            {
+                StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
+                options.AfterStep?.Invoke(FetchStep.Staged);
+                bool isNew = pending.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
+                archivedNow.Add(message);
+                bytes += staged.Size;
+                if (isNew)
+                    fresh++;
+                observer?.MessageDone(account.Name, staged.Size, isNew);
+            }
+
+            try
+            {
+                await reader.DownloadAsync(batch, Sink, cancellationToken);
+            }
+            catch (Exception e) when (batch.Count > 1 && e is ImapCommandException or Pop3CommandException)
+            {
+                // The server refused the batch; find the message(s) it cannot deliver, keep the rest.
+                foreach (ServerMessage message in batch.Where(m => !archivedNow.Contains(m)))
+                {
+                    try
+                    {
+                        await reader.DownloadAsync([message], Sink, cancellationToken);
+                    }
+                    catch (Exception single) when (single is ImapCommandException or Pop3CommandException)
+                    {
+                        report.Failures.Add($"{mailbox} {message.ServerId}: {single.Message}");
+                        logger.LogError("{Account} {Mailbox}: message {Id} could not be fetched: {Error}", account.Name, mailbox, message.ServerId, single.Message);
+                    }
+                }
+            }
+
+            pending.Commit(() => options.AfterStep?.Invoke(FetchStep.FilesDurable));
+            options.AfterStep?.Invoke(FetchStep.Indexed);
+        }
+        catch
+        {
+            pending.Abandon();
+            throw;
+        }
+        finally
+        {
+            archiveGate.Release();
+        }
+
+        report.Fetched += fresh;
+        report.AlreadyHad += archivedNow.Count - fresh;
+        report.Bytes += bytes;
+
+        // Only now, with files and index rows on disk, may the server forget these messages.
+        if (account.Policy.Mode == ServerPolicyMode.Delete)
+            await RemoveAsync(reader, archivedNow, report, cancellationToken);
+    }
+
+    private async Task RemoveAsync(IMailboxReader reader, IReadOnlyList<ServerMessage> messages, AccountReport report, CancellationToken cancellationToken)
+    {
+        await reader.RemoveAsync(messages, cancellationToken);
+        options.AfterStep?.Invoke(FetchStep.Removed);
+        report.Removed += messages.Count;
+    }
+
+    private IEnumerable<List<ServerMessage>> Batches(IReadOnlyList<ServerMessage> messages)
+    {
+        var batch = new List<ServerMessage>();
+        long bytes = 0;
+        foreach (ServerMessage m in messages)
+        {
+            if (batch.Count > 0 && (batch.Count >= options.BatchMessages || bytes + m.Size > options.BatchBytes))
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+
+            batch.Add(m);
+            bytes += Math.Max(0, m.Size);
+        }
+
+        if (batch.Count > 0)
+            yield return batch;
+    }
+
+    private async Task<T> WithArchiveAsync<T>(Func<T> action, CancellationToken cancellationToken)
+    {
+        await archiveGate.WaitAsync(cancellationToken);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            archiveGate.Release();
+        }
+    }
+
+    private Task WithArchiveAsync(Action action, CancellationToken cancellationToken) =>
+        WithArchiveAsync(() =>
+        {
+            action();
+            return true;
+        }, cancellationToken);
+
+    private async Task TryRecordErrorAsync(AccountSpec account, MailRecoveryException error)
+    {
+        if (error.Scope == FailureScope.Archive)
+            return; // the archive itself is the problem; writing to it would fail too
+        try
+        {
+            await WithArchiveAsync(() => archive.Index.RecordAccountError(account.Endpoint.AccountKey, Clock.GetUtcNow(), error.Message), CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            logger.LogDebug(e, "could not record the error in the index");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+
+namespace MailRecovery.Core.Sources;
+
+/// <summary>One open IMAP mailbox.</summary>
+internal sealed class ImapMailboxReader : IMailboxReader
+{
+    private readonly ImapFolder folder;
+    private readonly ImapCapabilities capabilities;
+    private readonly ImapSourceOptions options;
+
+    public ImapMailboxReader(ImapFolder folder, ImapCapabilities capabilities, ImapSourceOptions options)
+    {
+        this.folder = folder;
+        this.capabilities = capabilities;
+        this.options = options;
+    }
+
+    public string Mailbox => folder.FullName;
+
+    public uint UidValidity => folder.UidValidity;
+
+    public bool HasStableIds => true;
+
+    public async Task<IReadOnlyList<ServerMessage>> ListAsync(CancellationToken cancellationToken)
+    {
+        if (folder.Count == 0)
+            return [];
+        IList<UniqueId> uids = await folder.SearchAsync(SearchQuery.All, cancellationToken);
+        return uids.OrderBy(u => u.Id)
+            .Select(u => new ServerMessage(u.Id.ToString(CultureInfo.InvariantCulture), (int)u.Id, -1))
+            .ToList();
+    }
+
+    public async Task<IReadOnlyList<ServerMessage>> DescribeAsync(IReadOnlyList<ServerMessage> messages, bool withMessageId, CancellationToken cancellationToken)
+    {
+        var items = MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.InternalDate;
+        if (withMessageId)
+            items |= MessageSummaryItems.Envelope;
+
+        var described = new List<ServerMessage>(messages.Count);
+        foreach (ServerMessage[] batch in messages.Chunk(options.DescribeBatch))
+        {
+            var uids = batch.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
+            IList<IMessageSummary> summaries = await folder.FetchAsync(uids, new FetchRequest(items), cancellationToken);
+            foreach (IMessageSummary summary in summaries)
+            {
+                described.Add(new ServerMessage(
+                    summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture),
+                    (int)summary.UniqueId.Id,
+                    summary.Size is uint size ? size : -1,
+                    summary.InternalDate,
+                    withMessageId ? NormalizeMessageId(summary.Envelope?.MessageId) : null));
+            }
+        }
+
+        // A message expunged meanwhile has no summary: it is simply not described.
+        described.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return described;
+    }
+
+    public async Task DownloadAsync(IReadOnlyList<ServerMessage> messages, MessageSink sink, CancellationToken cancellationToken)
+    {
+        var small = messages.Where(m => m.Size >= 0 && m.Size <= options.LargeMessageThreshold).ToList();
+        if (small.Count > 0)
+        {
+            Dictionary<uint, ServerMessage> byUid = small.ToDictionary(m => (uint)m.Index);
+            var uids = small.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
+
+            // One UID FETCH (BODY.PEEK[]) for the whole batch: MailKit pipelines the literals back to us.
+            await folder.GetStreamsAsync(uids, (_, _, uid, stream, ct) => sink(byUid[uid.Id], stream, ct), cancellationToken);
+        }
+
+        foreach (ServerMessage large in messages.Where(m => m.Size < 0 || m.Size > options.LargeMessageThreshold))
+        {
+            await using var stream = new ImapPartialStream(folder, new UniqueId(folder.UidValidity, (uint)large.Index), options.ChunkSize);
+            await sink(large, stream, cancellationToken);
+        }
+    }
+
+    public async Task RemoveAsync(IReadOnlyList<ServerMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+            return;
+        var uids = messages.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
+        await folder.StoreAsync(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
+
+        // UID EXPUNGE (RFC 4315) removes only these messages. Without UIDPLUS a plain EXPUNGE would also remove
+        // anything someone else marked \Deleted, so the messages stay marked and are expunged at CLOSE instead.
+        if (capabilities.HasFlag(ImapCapabilities.UidPlus))
+            await folder.ExpungeAsync(uids, cancellationToken);
+        else
+            await folder.CloseAsync(true, cancellationToken);
+    }
+
+    private static string? NormalizeMessageId(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim().Trim('<', '>');
+}
