@@ -1,1 +1,28 @@
-class P { static void Main(){} }
+using System.CommandLine;
+using MailRecovery.Cli.Archive;
+using MailRecovery.Cli.Common;
+using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Watch;
+
+namespace MailRecovery.Cli;
+
+/// <summary>The composition root: one subcommand per verb; Ctrl+C and SIGTERM cancel the verb's token.</summary>
+internal static class Program
+{
+    public static Task<int> Main(string[] args) => RunAsync(args, CliContext.Console());
+
+    internal static async Task<int> RunAsync(string[] args, CliContext cli)
+    {
+        var root = new RootCommand("MailRecovery: keeps a crash-safe copy of a shared mailbox, and puts it back after a restore.");
+        root.Subcommands.Add(FetchCommand.Create(cli));
+        root.Subcommands.Add(WatchCommand.Create(cli));
+        root.Subcommands.Add(ArchiveCommand.Create(cli));
+        ParseResult parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = cli.Out,
+            Error = cli.Error,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+        });
+    }
+}

@@ -40,7 +40,8 @@ public static class ArchiveVerifier
                 bytes += stream.Length;
             }
 
-            progress?.Report(++checkedCount);
+            checkedCount++;
+            progress?.Report(checkedCount);
         }
 
         foreach (string orphan in files.Keys.Order(StringComparer.Ordinal))

@@ -58,7 +58,7 @@ public sealed class FetchRun
     {
         ArgumentNullException.ThrowIfNull(account);
         var report = new AccountReport(account.Name);
-        ResiliencePipeline retry = SourcePipelines.AccountPass(options.Resilience, Clock, logger, account.Name);
+        ResiliencePipeline retry = SourcePipelines.AccountPass(options.Resilience, Clock, logger);
         try
         {
             await retry.ExecuteAsync(async ct => await PassAsync(account, report, ct), cancellationToken);
@@ -67,7 +67,8 @@ public sealed class FetchRun
         catch (MailRecoveryException e)
         {
             report.Error = e;
-            logger.LogError(e.InnerException, "{Account}: {Error}", account.Name, e.UserText);
+            logger.LogError("{Error}", e.UserText);
+            logger.LogDebug(e.InnerException, "{Account}: detail", account.Name);
             await TryRecordErrorAsync(account, e);
         }
 
@@ -76,7 +77,9 @@ public sealed class FetchRun
 
     private async Task PassAsync(AccountSpec account, AccountReport report, CancellationToken cancellationToken)
     {
-        string thing = $"{account.Name} ({account.Endpoint})";
+        string thing = account.Name == account.Endpoint.AccountKey || account.Name.Contains("://", StringComparison.Ordinal)
+            ? account.Name
+            : $"{account.Name} ({account.Endpoint})";
         await using IMessageSource source = sourceFactory(account);
         try
         {

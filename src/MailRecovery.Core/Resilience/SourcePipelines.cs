@@ -14,7 +14,7 @@ namespace MailRecovery.Core.Resilience;
 /// </summary>
 public static class SourcePipelines
 {
-    public static ResiliencePipeline AccountPass(ResilienceOptions options, TimeProvider clock, ILogger logger, string account)
+    public static ResiliencePipeline AccountPass(ResilienceOptions options, TimeProvider clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new ResiliencePipelineBuilder { TimeProvider = clock }
@@ -27,8 +27,8 @@ public static class SourcePipelines
                 Delay = options.BaseDelay,
                 OnRetry = args =>
                 {
-                    logger.LogWarning("{Account}: {Error} Retrying in {Delay:0.0} s (attempt {Attempt} of {Max}).",
-                        account, args.Outcome.Exception?.Message, args.RetryDelay.TotalSeconds, args.AttemptNumber + 2, options.MaxRetries + 1);
+                    logger.LogWarning("{Error} Retrying in {Delay:0.0} s (attempt {Attempt} of {Max}).",
+                        args.Outcome.Exception?.Message, args.RetryDelay.TotalSeconds, args.AttemptNumber + 2, options.MaxRetries + 1);
                     return default;
                 },
             })

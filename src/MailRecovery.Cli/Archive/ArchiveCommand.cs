@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MailRecovery.Cli.Common;
+using MailRecovery.Core.Archive;
+
+namespace MailRecovery.Cli.Archive;
+
+/// <summary><c>mailrecovery archive verify|reindex</c>.</summary>
+internal static class ArchiveCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("archive", "Check or rebuild the archive's index.");
+        command.Subcommands.Add(Verify(cli));
+        command.Subcommands.Add(Reindex(cli));
+        return command;
+    }
+
+    private static Command Verify(CliContext cli)
+    {
+        var sources = new SourceArguments();
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var command = new Command("verify", "Check that every index row has its file with the recorded size and SHA-256, and every file a row. Read-only; works beside a running watch. Exit 1 when something is wrong.");
+        command.Options.Add(sources.Archive);
+        command.Options.Add(sources.Config);
+        command.Options.Add(json);
+        command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
+        {
+            using MessageArchive archive = await MessageArchive.OpenAsync(sources.ResolveArchive(result), ArchiveAccess.ReadOnly, cli.Clock, ct);
+            VerifyReport report = await ArchiveVerifier.VerifyAsync(archive, null, ct);
+            if (result.GetValue(json))
+            {
+                cli.Out.WriteLine(JsonSerializer.Serialize(new { ok = report.IsSound, exitCode = report.IsSound ? 0 : 1, @checked = report.Checked, bytes = report.Bytes, problems = report.Problems }, JsonOutput.Options));
+            }
+            else
+            {
+                foreach (ArchiveProblem p in report.Problems)
+                    cli.Out.WriteLine($"{p.Kind}: {p.File}: {p.Detail}");
+                cli.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{report.Checked} messages checked, {Units.Megabytes(report.Bytes)}: {(report.IsSound ? "archive is sound" : $"{report.Problems.Count} problem(s)")}"));
+            }
+
+            return report.IsSound ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static Command Reindex(CliContext cli)
+    {
+        var sources = new SourceArguments();
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var command = new Command("reindex", "Rebuild the index's catalogue from the Maildir files (the fetch state is kept). Takes the archive lock.");
+        command.Options.Add(sources.Archive);
+        command.Options.Add(sources.Config);
+        command.Options.Add(json);
+        command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
+        {
+            using MessageArchive archive = await MessageArchive.OpenAsync(sources.ResolveArchive(result), ArchiveAccess.ReadWrite, cli.Clock, ct);
+            int count = await ArchiveReindexer.ReindexAsync(archive, null, ct);
+            if (result.GetValue(json))
+                cli.Out.WriteLine(JsonSerializer.Serialize(new { ok = true, exitCode = 0, indexed = count }, JsonOutput.Options));
+            else
+                cli.Out.WriteLine($"{count} messages indexed in {archive.Layout.IndexPath}");
+            return 0;
+        }));
+        return command;
+    }
+}

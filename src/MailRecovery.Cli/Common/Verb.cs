@@ -1,0 +1,49 @@
+using System.Text.Json;
+using MailRecovery.Core.Errors;
+
+namespace MailRecovery.Cli.Common;
+
+/// <summary>
+/// Runs a verb's body and turns what escapes it into the documented exit codes and a short message that names
+/// the thing and the fix (the detail is in the log).
+/// </summary>
+internal static class Verb
+{
+    public static async Task<int> RunAsync(CliContext cli, bool json, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (MailRecoveryException e)
+        {
+            return Fail(cli, json, e);
+        }
+        catch (OperationCanceledException)
+        {
+            cli.Error.WriteLine("interrupted: nothing half-done was kept; the next run resumes.");
+            return ExitCodes.TemporaryFailure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return Fail(cli, json, ErrorClassifier.Classify(e, "archive"));
+        }
+    }
+
+    private static int Fail(CliContext cli, bool json, MailRecoveryException e)
+    {
+        int code = ExitCodes.For(e);
+        cli.Error.WriteLine($"error: {e.UserText}");
+        if (json)
+        {
+            cli.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                ok = false,
+                exitCode = code,
+                error = new { kind = e.Kind.ToString(), message = e.Message, fix = e.Fix },
+            }, JsonOutput.Options));
+        }
+
+        return code;
+    }
+}

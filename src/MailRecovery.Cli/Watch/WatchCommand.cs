@@ -1,0 +1,45 @@
+using System.CommandLine;
+using MailRecovery.Cli.Common;
+using MailRecovery.Cli.Fetch;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Fetch;
+using Microsoft.Extensions.Logging;
+
+namespace MailRecovery.Cli.Watch;
+
+/// <summary><c>mailrecovery watch</c>: fetch continuously until Ctrl+C or SIGTERM.</summary>
+internal static class WatchCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var sources = new SourceArguments();
+        var poll = new Option<int?>("--poll-seconds") { Description = "Poll interval for POP3 and IMAP without IDLE, and the longest IDLE (default 60, or watch.pollSeconds)." };
+        var noIdle = new Option<bool>("--no-idle") { Description = "Poll IMAP too instead of using IDLE." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each step." };
+        var command = new Command("watch", "Fetch continuously: IMAP IDLE when the server offers it, else polling. Stops cleanly on Ctrl+C or SIGTERM.");
+        sources.AddTo(command);
+        command.Options.Add(poll);
+        command.Options.Add(noIdle);
+        command.Options.Add(verbose);
+        command.SetAction((result, ct) => Verb.RunAsync(cli, false, async () =>
+        {
+            var (archivePath, accounts, pollInterval) = sources.Resolve(result);
+            if (result.GetValue(poll) is int seconds)
+            {
+                if (seconds < 1)
+                    throw Core.Errors.MailRecoveryException.Usage("--poll-seconds must be at least 1.", "give a number of seconds, e.g. --poll-seconds 60.");
+                pollInterval = TimeSpan.FromSeconds(seconds);
+            }
+
+            using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, timestamps: true);
+            ILogger logger = logs.CreateLogger("watch");
+            using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
+            logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
+            var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
+                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle) }, logger);
+            await watch.RunAsync(accounts, ct);
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Fetch;
+using MailRecovery.Core.Sources;
+using Microsoft.Extensions.Configuration;
+
+namespace MailRecovery.Core.Configuration;
+
+/// <summary>
+/// Reads the JSON configuration file, overridden by environment variables named
+/// <c>MAILRECOVERY_</c> + the key path with <c>__</c> between levels (for example
+/// <c>MAILRECOVERY_ACCOUNTS__0__HOST</c>), and validates it. Every error names the key and the fix.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string EnvironmentPrefix = "MAILRECOVERY_";
+
+    /// <summary>The default poll interval of <c>watch</c>.</summary>
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(60);
+
+    public static MailRecoveryConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw MailRecoveryException.Usage($"the configuration file {path} does not exist.", "check --config, or start from the example in the README.");
+        IConfigurationRoot root;
+        try
+        {
+            root = new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
+        {
+            throw MailRecoveryException.Usage($"the configuration file {path} is not valid JSON: {e.GetBaseException().Message}", "fix the syntax (a JSON validator shows where).");
+        }
+
+        return Parse(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Validates an already built configuration; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
+    public static MailRecoveryConfig Parse(IConfiguration root, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        string archive = Required(root, "archive", "the directory of the Maildir archive, e.g. \"/var/lib/mailrecovery/archive\"");
+        string? caFile = Optional(root, "caFile");
+        bool insecure = Bool(root, "insecure", false);
+        int pollSeconds = Int(root, "watch:pollSeconds", (int)DefaultPollInterval.TotalSeconds, 1, 86400);
+
+        var accounts = new List<AccountSpec>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        IConfigurationSection[] sections = root.GetSection("accounts").GetChildren().ToArray();
+        if (sections.Length == 0)
+            throw Error("accounts", "no account is configured", "add at least one entry to \"accounts\" (see the README example).");
+        foreach (IConfigurationSection section in sections)
+        {
+            AccountSpec account = ParseAccount(section, Resolve(caFile, baseDirectory), insecure, baseDirectory);
+            if (!names.Add(account.Name))
+                throw Error(KeyOf(section, "name"), $"the account name '{account.Name}' is used twice", "give each account its own name.");
+            accounts.Add(account);
+        }
+
+        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds));
+    }
+
+    private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)
+    {
+        string protocolText = Required(s, "protocol", "\"imap\" or \"pop3\"").ToLowerInvariant();
+        MailProtocol protocol = protocolText switch
+        {
+            "imap" => MailProtocol.Imap,
+            "pop3" => MailProtocol.Pop3,
+            _ => throw Error(KeyOf(s, "protocol"), $"'{protocolText}' is not a protocol", "use \"imap\" or \"pop3\"."),
+        };
+        string host = Required(s, "host", "the server's host name");
+        string tlsText = (Optional(s, "tls") ?? "implicit").ToLowerInvariant();
+        TlsMode tls = tlsText switch
+        {
+            "implicit" => TlsMode.Implicit,
+            "starttls" => TlsMode.StartTls,
+            "none" => TlsMode.None,
+            _ => throw Error(KeyOf(s, "tls"), $"'{tlsText}' is not a TLS mode", "use \"implicit\", \"starttls\" or \"none\"."),
+        };
+        bool insecure = Bool(s, "insecure", globalInsecure);
+        if (tls == TlsMode.None && !insecure)
+            throw Error(KeyOf(s, "tls"), "\"none\" sends the password unencrypted", "use \"implicit\" or \"starttls\", or set \"insecure\": true on this account if the network is trusted.");
+        int defaultPort = (protocol, tls) switch
+        {
+            (MailProtocol.Imap, TlsMode.Implicit) => 993,
+            (MailProtocol.Imap, _) => 143,
+            (_, TlsMode.Implicit) => 995,
+            _ => 110,
+        };
+        int port = Int(s, "port", defaultPort, 1, 65535);
+        string user = Required(s, "user", "the login name");
+        string name = Optional(s, "name") ?? $"{user}@{host}";
+
+        string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
+        string? passwordEnv = Optional(s, "passwordEnv");
+        if (Optional(s, "password") is not null)
+            throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\" to the name of an environment variable.");
+        if (passwordFile is null && passwordEnv is null)
+            throw Error(KeyOf(s, "passwordFile"), "the account has no password source", "set \"passwordFile\" (a file whose first line is the password) or \"passwordEnv\".");
+
+        string[] mailboxes = s.GetSection("mailboxes").GetChildren().Select(c => c.Value ?? string.Empty).Where(v => v.Length > 0).ToArray();
+        if (protocol == MailProtocol.Pop3 && mailboxes.Length > 0)
+            throw Error(KeyOf(s, "mailboxes"), "POP3 has no mailboxes", "remove \"mailboxes\" from this account.");
+        if (protocol == MailProtocol.Imap && mailboxes.Length == 0)
+            mailboxes = ["INBOX"];
+
+        string policyText = Optional(s, "policy") ?? "keep";
+        if (!ServerPolicy.TryParse(policyText, out ServerPolicy policy))
+            throw Error(KeyOf(s, "policy"), $"'{policyText}' is not a server policy", "use \"keep\" (default), \"delete\" or \"delete-older-than:DAYS\".");
+
+        var endpoint = new SourceEndpoint(protocol, host, port, tls, user, mailboxes);
+        string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
+        return new AccountSpec(name, endpoint, new SourceCredentials(passwordFile, passwordEnv), CertificateTrust.FromFile(ca), policy);
+    }
+
+    private static string? Resolve(string? path, string baseDirectory) =>
+        path is null ? null : Path.GetFullPath(path, baseDirectory);
+
+    private static string KeyOf(IConfigurationSection section, string key) =>
+        (section.Path + ":" + key).Replace(':', '.');
+
+    private static string Required(IConfiguration c, string key, string what) =>
+        Optional(c, key) ?? throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, "is missing", $"set it to {what}.");
+
+    private static string? Optional(IConfiguration c, string key)
+    {
+        string? value = c[key];
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static bool Bool(IConfiguration c, string key, bool fallback)
+    {
+        string? text = Optional(c, key);
+        if (text is null)
+            return fallback;
+        return bool.TryParse(text, out bool value)
+            ? value
+            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, $"'{text}' is not true or false", "write true or false.");
+    }
+
+    private static int Int(IConfiguration c, string key, int fallback, int min, int max)
+    {
+        string? text = Optional(c, key);
+        if (text is null)
+            return fallback;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? value
+            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key.Replace(':', '.'), $"'{text}' is not a whole number from {min} to {max}", $"write a number from {min} to {max}.");
+    }
+
+    private static MailRecoveryException Error(string key, string problem, string fix) =>
+        MailRecoveryException.Usage($"configuration: {key}: {problem}.", fix);
+}

@@ -1,0 +1,7 @@
+using MailRecovery.Core.Fetch;
+
+namespace MailRecovery.Core.Configuration;
+
+/// <summary>The validated configuration file (see README, "Configuration").</summary>
+/// <param name="PollInterval">How often <c>watch</c> polls a source that cannot push (POP3, IMAP without IDLE), and the longest an IDLE lasts.</param>
+public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval);

@@ -1,0 +1,17 @@
+namespace MailRecovery.Core.Fetch;
+
+/// <summary>How <see cref="WatchRun"/> waits between passes.</summary>
+public sealed class WatchOptions
+{
+    /// <summary>The poll interval for sources that cannot push, and the longest one IMAP IDLE lasts.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Use IMAP IDLE (RFC 2177) when the server offers it.</summary>
+    /// <value>The default value is true.</value>
+    public bool UseIdle { get; set; } = true;
+
+    /// <summary>The wait after a failed pass or a lost IDLE before trying again.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
