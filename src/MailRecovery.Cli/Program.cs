@@ -18,6 +18,14 @@ internal static class Program
         root.Subcommands.Add(WatchCommand.Create(cli));
         root.Subcommands.Add(ArchiveCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                cli.Error.WriteLine($"error: {error.Message}");
+            cli.Error.WriteLine("fix: see 'mailrecovery --help' or 'mailrecovery VERB --help'.");
+            return Core.Errors.ExitCodes.Usage;
+        }
+
         return await parsed.InvokeAsync(new InvocationConfiguration
         {
             Output = cli.Out,

@@ -27,8 +27,11 @@ public sealed class ArchiveIndex : IDisposable
             Pooling = false,
             DefaultTimeout = 30,
         };
+        bool created = !readOnly && !File.Exists(path);
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
+        if (created)
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds addresses and subjects
         var index = new ArchiveIndex(connection);
         if (!readOnly)
             index.CreateSchema();

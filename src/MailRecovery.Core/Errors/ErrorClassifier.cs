@@ -19,6 +19,10 @@ public static class ErrorClassifier
     private const int NoSpace = 28;
     private const int QuotaExceeded = 122;
 
+    /// <summary>SQLite's SQLITE_FULL and SQLITE_IOERR result codes.</summary>
+    private const int SqliteFull = 13;
+    private const int SqliteIoErr = 10;
+
     public static MailRecoveryException Classify(Exception error, string thing)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -61,6 +65,14 @@ public static class ErrorClassifier
                 return new(FailureKind.LocalStorage, FailureScope.Archive,
                     $"{thing}: the disk is full ({io.Message}).",
                     "free space or move the archive; nothing was deleted from the server, and the next run resumes where this one stopped.", error);
+            case Microsoft.Data.Sqlite.SqliteException sqlite when sqlite.SqliteErrorCode is SqliteFull or SqliteIoErr:
+                return new(FailureKind.LocalStorage, FailureScope.Archive,
+                    $"{thing}: the index cannot be written ({sqlite.Message}).",
+                    "free space on the archive's disk (a full disk is the usual cause); nothing was deleted from the server, and the next run resumes.", error);
+            case Microsoft.Data.Sqlite.SqliteException sqlite:
+                return new(FailureKind.Permanent, FailureScope.Archive,
+                    $"{thing}: the index failed ({sqlite.Message}).",
+                    "run 'mailrecovery archive verify', then 'mailrecovery archive reindex' to rebuild the index from the Maildir.", error);
             case UnauthorizedAccessException:
                 return new(FailureKind.LocalStorage, FailureScope.Archive,
                     $"{thing}: permission denied ({error.Message}).",

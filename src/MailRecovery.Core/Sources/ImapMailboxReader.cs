@@ -88,12 +88,12 @@ internal sealed class ImapMailboxReader : IMailboxReader
         var uids = messages.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
         await folder.StoreAsync(uids, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
 
-        // UID EXPUNGE (RFC 4315) removes only these messages. Without UIDPLUS a plain EXPUNGE would also remove
-        // anything someone else marked \Deleted, so the messages stay marked and are expunged at CLOSE instead.
+        // UID EXPUNGE (RFC 4315) removes only these messages. Without UIDPLUS only a plain EXPUNGE is left, which
+        // also removes whatever else is marked \Deleted: acceptable on a copy account nobody else works in.
         if (capabilities.HasFlag(ImapCapabilities.UidPlus))
             await folder.ExpungeAsync(uids, cancellationToken);
         else
-            await folder.CloseAsync(true, cancellationToken);
+            await folder.ExpungeAsync(cancellationToken);
     }
 
     private static string? NormalizeMessageId(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim().Trim('<', '>');

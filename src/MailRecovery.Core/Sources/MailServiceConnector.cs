@@ -1,4 +1,5 @@
 using MailKit;
+using System.Net;
 using MailKit.Security;
 
 namespace MailRecovery.Core.Sources;
@@ -28,12 +29,22 @@ public static class MailServiceConnector
         await client.ConnectAsync(host, port, ToSocketOptions(tls), cancellationToken);
     }
 
+    /// <summary>SASL mechanisms we can use with a password, best first.</summary>
+    private static readonly string[] Mechanisms = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN"];
+
+    /// <summary>
+    /// Logs in with exactly one attempt. MailKit's own loop would try every mechanism with the same wrong
+    /// password; servers count each as a failure (Dovecot's penalty made it take 22 s) and may lock the account.
+    /// </summary>
     public static async Task LoginAsync(MailService client, string user, string password, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        // XOAUTH2 and friends need tokens we do not have; plain SASL mechanisms over TLS are what remains.
-        client.AuthenticationMechanisms.Remove("XOAUTH2");
-        client.AuthenticationMechanisms.Remove("OAUTHBEARER");
-        await client.AuthenticateAsync(user, password, cancellationToken);
+        var credentials = new NetworkCredential(user, password);
+        string? name = Mechanisms.FirstOrDefault(client.AuthenticationMechanisms.Contains);
+        SaslMechanism? mechanism = name is null ? null : SaslMechanism.Create(name, credentials);
+        if (mechanism is null)
+            await client.AuthenticateAsync(credentials, cancellationToken); // IMAP LOGIN / POP3 USER+PASS
+        else
+            await client.AuthenticateAsync(mechanism, cancellationToken);
     }
 }

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Fetch;
+using MailRecovery.Core.Sources;
+using MailRecovery.Tests.TestBed;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MailRecovery.Tests.Fetch;
+
+[Collection(TestBedCollection.Name)]
+public sealed class WatchTests(TestBedFixture bed)
+{
+    /// <summary>Far longer than the test waits: only IDLE can explain a message arriving in time.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task Watch_picks_up_new_mail_by_IDLE_within_seconds_and_survives_a_Dovecot_restart()
+    {
+        string user = TestBedFixture.NewUser("w");
+        await bed.LoadAsync(user, [TestMessages.Simple(0, $"w0.{user}@example.org")]);
+        using var dir = new TempDirectory();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, cts.Token);
+        var watch = new WatchRun(archive, a => MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
+            new WatchOptions { PollInterval = PollInterval, RetryDelay = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
+        Task running = watch.RunAsync([Fetcher.Account(bed, bed.Imaps(user))], cts.Token);
+
+        await WaitForFilesAsync(dir.Path, 1, TimeSpan.FromSeconds(10));
+        await Task.Delay(1000); // let it settle into IDLE
+
+        var sw = Stopwatch.StartNew();
+        await bed.SendAsync($"{user}@example.test", "arrives while idling");
+        await WaitForFilesAsync(dir.Path, 2, TimeSpan.FromSeconds(10));
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"took {sw.Elapsed}");
+
+        await bed.TestBedAsync("restart-dovecot");
+        await bed.SendAsync($"{user}@example.test", "arrives after the restart");
+        await WaitForFilesAsync(dir.Path, 3, TimeSpan.FromSeconds(30));
+
+        await cts.CancelAsync();
+        await running; // returns cleanly on cancellation
+        Assert.Equal(3, archive.Index.CountMessages());
+    }
+
+    private static async Task WaitForFilesAsync(string root, int count, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        var layout = new ArchiveLayout(root);
+        while (ArchiveCataloguer.ListFiles(layout).Count < count)
+        {
+            if (sw.Elapsed > timeout)
+                throw new TimeoutException($"the archive has {ArchiveCataloguer.ListFiles(layout).Count} files after {timeout}, expected {count}");
+            await Task.Delay(100);
+        }
+    }
+}
