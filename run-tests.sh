@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test of MailRecovery (unit tests and the integration tests against a real Dovecot + Postfix).
+#
+#   ./run-tests.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pop3]
+#
+# As root on Debian/Ubuntu with the .NET 10 SDK: installs the test bed's packages (apt, first time only),
+# starts the bed on 127.0.0.1 high ports in ${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}, runs
+# `dotnet test`, stops the bed, and prints one line "N passed, N failed". Exits with dotnet test's code.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export MAILRECOVERY_TESTBED="${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}"
+
+die() { echo "run-tests: $*" >&2; exit 2; }
+
+command -v dotnet >/dev/null 2>&1 \
+    || die "'dotnet' was not found: install the .NET 10 SDK (https://learn.microsoft.com/dotnet/core/install/linux), then run ./run-tests.sh again."
+dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
+    || die "the .NET 10 SDK is not installed (found: $(dotnet --list-sdks 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')): install the .NET 10 SDK."
+[[ $(id -u) -eq 0 ]] \
+    || die "run as root: the tests start a private Dovecot and Postfix (and install them with apt the first time)."
+
+testbed/testbed.sh install
+trap 'testbed/testbed.sh stop "$MAILRECOVERY_TESTBED" >/dev/null 2>&1 || true' EXIT
+testbed/testbed.sh start "$MAILRECOVERY_TESTBED"
+
+TRX=TestResults/results.trx
+rm -f "$TRX"
+rc=0
+dotnet test MailRecovery.sln -c Release \
+    --logger "console;verbosity=normal" \
+    --logger "trx;LogFileName=results.trx" --results-directory TestResults \
+    "$@" || rc=$?
+
+# One plain line from the TRX counters (skipped xunit tests are "notExecuted" there).
+counter() { grep -o '<Counters [^>]*>' "$TRX" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+if [[ -f "$TRX" ]]; then
+    passed=$(counter passed)
+    failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
+    skipped=$(counter notExecuted)
+    line="$passed passed, $failed failed"
+    (( skipped > 0 )) && line+=", $skipped skipped"
+    echo "$line"
+else
+    echo "no test results: the build or the test run failed before any test ran (see above)"
+fi
+exit "$rc"
