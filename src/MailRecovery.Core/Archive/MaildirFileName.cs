@@ -45,6 +45,10 @@ public static class MaildirFileName
                 _ = long.TryParse(baseName.AsSpan(dot + 2, end - dot - 2), NumberStyles.None, CultureInfo.InvariantCulture, out micros);
         }
 
+        // Names from other tools may carry milliseconds or anything else there: not ours, not an error.
+        const long MaxUnixSeconds = 253_402_300_799; // 9999-12-31
+        if (seconds > MaxUnixSeconds || micros >= 1_000_000)
+            return false;
         archivedAt = DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * 10);
         int r = baseName.LastIndexOf(",R=", StringComparison.Ordinal);
         if (r < 0 || r + 3 >= baseName.Length)

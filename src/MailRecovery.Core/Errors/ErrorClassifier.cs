@@ -90,8 +90,11 @@ public static class ErrorClassifier
     public static bool IsDiskFull(IOException error)
     {
         ArgumentNullException.ThrowIfNull(error);
+        // On Unix the runtime puts the raw errno in HResult; 0x70 and 0x27 mean other things there (EHOSTDOWN,
+        // ENOTEMPTY), so the Windows codes only count on Windows.
         int code = error.HResult & 0xFFFF;
-        return code is NoSpace or QuotaExceeded or 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */
+        bool windowsFull = OperatingSystem.IsWindows() && code is 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */;
+        return windowsFull || (!OperatingSystem.IsWindows() && code is NoSpace or QuotaExceeded)
             || error.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)
             || error.Message.Contains("Disk quota exceeded", StringComparison.OrdinalIgnoreCase);
     }

@@ -21,17 +21,15 @@ public sealed record FetchReport(IReadOnlyList<AccountReport> Accounts, TimeSpan
     {
         get
         {
-            var errors = Accounts.Where(a => a.Error is not null).Select(a => a.Error!).ToList();
-            if (errors.Count > 0)
-            {
-                if (errors.Any(e => ExitCodes.For(e) == ExitCodes.Usage))
-                    return ExitCodes.Usage;
-                if (errors.All(e => ExitCodes.For(e) == ExitCodes.TemporaryFailure))
-                    return ExitCodes.TemporaryFailure;
+            // The most actionable code wins: a configuration mistake, then lost messages, then "try later".
+            var codes = Accounts.Where(a => a.Error is not null).Select(a => ExitCodes.For(a.Error!)).ToList();
+            if (Failed > 0)
+                codes.Add(ExitCodes.SomeFailed);
+            if (codes.Contains(ExitCodes.Usage))
+                return ExitCodes.Usage;
+            if (codes.Contains(ExitCodes.SomeFailed))
                 return ExitCodes.SomeFailed;
-            }
-
-            return Failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Ok;
+            return codes.Count > 0 ? ExitCodes.TemporaryFailure : ExitCodes.Ok;
         }
     }
 }

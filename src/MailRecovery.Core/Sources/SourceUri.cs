@@ -46,6 +46,10 @@ public static class SourceUri
                     throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and no TLS at once.", "use imap:// or pop3:// with ?tls=none.");
                 tls = TlsMode.None;
             }
+            else if (value == "starttls" && tls == TlsMode.Implicit)
+            {
+                throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and STARTTLS at once.", $"use {(protocol == MailProtocol.Imap ? "imap" : "pop3")}:// for STARTTLS, or drop ?tls=starttls.");
+            }
             else if (value != "starttls")
             {
                 throw MailRecoveryException.Usage($"'tls={value}' in '{text}' is not a TLS mode.", "use ?tls=none (with --insecure); imaps/pop3s mean implicit TLS, imap/pop3 mean STARTTLS.");
@@ -60,6 +64,8 @@ public static class SourceUri
             throw MailRecoveryException.Usage($"'{text}': POP3 has no mailboxes.", "remove '/{path}' from the URI.");
 
         int port = uri.IsDefaultPort || uri.Port < 0 ? defaultPort : uri.Port;
+        if (port == 0)
+            throw MailRecoveryException.Usage($"'{text}': port 0 is not a port.", "give the server's port, or leave it out for the default.");
         return new SourceEndpoint(protocol, uri.Host, port, tls, userInfo, mailboxes);
     }
 
