@@ -2,6 +2,7 @@ using System.CommandLine;
 using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Replay;
 using MailRecovery.Cli.Watch;
 
 namespace MailRecovery.Cli;
@@ -17,6 +18,7 @@ internal static class Program
         root.Subcommands.Add(FetchCommand.Create(cli));
         root.Subcommands.Add(WatchCommand.Create(cli));
         root.Subcommands.Add(ArchiveCommand.Create(cli));
+        root.Subcommands.Add(ReplayCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -13,7 +13,8 @@ public sealed class ArchiveLock : IDisposable
     private ArchiveLock(FileStream handle) => this.handle = handle;
 
     /// <exception cref="MailRecoveryException">Another process holds the lock.</exception>
-    public static ArchiveLock Acquire(string path)
+    /// <param name="holder">Who would be holding it, for the message ("a running watch or fetch").</param>
+    public static ArchiveLock Acquire(string path, string holder = "a running watch or fetch")
     {
         try
         {
@@ -28,8 +29,8 @@ public sealed class ArchiveLock : IDisposable
         catch (IOException e) when (!ErrorClassifier.IsDiskFull(e))
         {
             throw new MailRecoveryException(FailureKind.Usage, FailureScope.Archive,
-                $"the archive {Path.GetDirectoryName(Path.GetDirectoryName(path))} is in use by another mailrecovery process (a running watch or fetch).",
-                "stop the other process first, or give this one another --archive; two writers would race on the same messages.", e);
+                $"the archive {Path.GetDirectoryName(Path.GetDirectoryName(path))} is in use by another mailrecovery process ({holder}).",
+                "wait for it or stop it first; two at once would race on the same messages.", e);
         }
     }
 

@@ -14,6 +14,12 @@ public interface IReplayTarget : IAsyncDisposable
     /// <summary>A stable identity for the replay journal: the same target gets the same key in every run.</summary>
     string JournalKey { get; }
 
+    /// <summary>
+    /// True when deliveries become final only at <see cref="CompleteAsync"/> (a zip written whole): the run then
+    /// journals them as delivered after it, never before.
+    /// </summary>
+    bool DeliversAtComplete => false;
+
     /// <summary>Connects or opens files. Called once before the first delivery.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 

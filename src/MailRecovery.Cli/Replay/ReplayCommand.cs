@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using MailRecovery.Cli.Common;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Replay;
+using Microsoft.Extensions.Logging;
+
+namespace MailRecovery.Cli.Replay;
+
+/// <summary>
+/// <c>mailrecovery replay</c>: re-import a time window of archived mail into the system's mail store, exactly
+/// once. The flags are a scripting contract.
+/// </summary>
+internal static class ReplayCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var archive = new Option<string?>("--archive") { Description = "Archive directory." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
+        var since = new Option<string?>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz)." };
+        var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of the files under PATH (the restored data)." };
+        var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
+        var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times and the per-day histogram. Default: the machine's." };
+        var by = new Option<string>("--by") { Description = "Which time selects: received (server receipt time, default), date (Date: header), archived.", DefaultValueFactory = _ => "received" };
+        var to = new Option<string>("--to") { Description = "Target: imap[s]://user@host[:port]/Mailbox, smtp[s]://host[:port], lmtp://host:port, lmtp:/socket, maildir:/path, mbox:/file, eml:/dir, emlzip:/file.zip, pipe:COMMAND.", Required = true };
+        var passwordFile = new Option<string?>("--password-file") { Description = "Password of the target account (first line of FILE; else $MAILRECOVERY_PASSWORD)." };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM certificate(s) to trust in addition to the system store." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow ?tls=none on the target." };
+        var rcpt = new Option<string[]>("--rcpt") { Description = "SMTP/LMTP: envelope recipient (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var mailFrom = new Option<string?>("--mail-from") { Description = "SMTP/LMTP: envelope sender for messages without Return-Path." };
+        var resent = new Option<bool>("--resent-headers") { Description = "SMTP/LMTP: add Resent-* headers (the message bytes then change)." };
+        var seen = new Option<bool>("--seen") { Description = "IMAP: append as read (\\Seen). Default: unread, like new mail." };
+        var recipient = new Option<string[]>("--recipient") { Description = "Only messages delivered to this address (To/Cc/Delivered-To/X-Original-To; repeatable)." };
+        var sender = new Option<string[]>("--sender") { Description = "Only messages from this address (repeatable)." };
+        var messageId = new Option<string[]>("--message-id") { Description = "Only these Message-IDs (repeatable)." };
+        var probes = new Option<bool>("--include-probes") { Description = "Also replay alias-verification probes (excluded by default)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be replayed (count, size, first/last, per-day histogram, clock) and change nothing." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Deliver without asking (required when not on a terminal)." };
+        var json = new Option<bool>("--json") { Description = "Print the plan and report as JSON." };
+        var rate = new Option<string?>("--rate") { Description = "At most N messages per second (\"5/s\" or \"5\"), so the helpdesk does not fire a storm of auto-replies." };
+        var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
+
+        var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
+        foreach (Option o in new Option[] { archive, config, since, sinceBackup, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
+            command.Options.Add(o);
+
+        command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
+        {
+            string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
+                : result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c).Archive
+                : throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
+            TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
+            ReplayWindow window = Window(result, since, sinceBackup, until, by, zone, cli.Clock);
+            var filter = new ReplayFilter(result.GetValue(recipient) ?? [], result.GetValue(sender) ?? [], result.GetValue(messageId) ?? [], result.GetValue(probes));
+            var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure),
+                result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen));
+            var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
+            bool asJson = result.GetValue(json);
+            bool dry = result.GetValue(dryRun);
+
+            using MessageArchive store = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadOnly, cli.Clock, ct);
+
+            // One replay at a time per archive: two would race on the journal and could deliver twice.
+            using ArchiveLock replayLock = ArchiveLock.Acquire(Path.Combine(store.Layout.DataDir, "replay.lock"), "a replay");
+            await using IReplayTarget target = ReplayTargetFactory.Create(result.GetValue(to)!, targetOptions, cli.Clock);
+            var plan = new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
+
+            if (dry)
+            {
+                if (asJson)
+                    ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, null, target.Description, true));
+                else
+                    ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
+                return ExitCodes.Ok;
+            }
+
+            if (!asJson)
+                ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
+            if (!result.GetValue(yes))
+            {
+                if (!cli.IsTerminal)
+                    throw MailRecoveryException.Usage("replay delivers mail and needs a confirmation.", "check the plan with --dry-run, then add --yes.");
+                cli.Out.Write($"Replay {plan.Messages.Count} message(s) to {target.Description}? [y/N] ");
+                string? answer = Console.In.ReadLine();
+                if (!string.Equals(answer?.Trim(), "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
+                {
+                    cli.Out.WriteLine("nothing delivered.");
+                    return ExitCodes.Ok;
+                }
+            }
+
+            using ILoggerFactory logs = CliLogging.Create(LogLevel.Warning, timestamps: false);
+            using ReplayJournal journal = ReplayJournal.Open(Path.Combine(store.Layout.DataDir, "replay-journal.sqlite"), cli.Clock);
+            ReplayReport report;
+            if (asJson)
+            {
+                report = await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay")).RunAsync(plan, ct);
+                ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, report, target.Description, false));
+                return report.ExitCode;
+            }
+
+            report = cli.IsTerminal
+                ? await ProgressBarReplayObserver.RunAsync(plan.Messages.Count, o => new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), o).RunAsync(plan, ct))
+                : await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), new PlainReplayObserver(cli.Out, plan.Messages.Count)).RunAsync(plan, ct);
+            ReplayReportWriter.WriteText(cli.Out, report);
+            return report.ExitCode;
+        }));
+        return command;
+    }
+
+    private static ReplayWindow Window(ParseResult result, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, Option<string> by, TimeZoneInfo zone, TimeProvider clock)
+    {
+        string? sinceText = result.GetValue(since);
+        string? backup = result.GetValue(sinceBackup);
+        if ((sinceText is null) == (backup is null))
+            throw MailRecoveryException.Usage("give exactly one of --since and --since-backup.", "--since 2026-11-26T02:00+09:00, or --since-backup /path/to/restored/data.");
+        DateTimeOffset start = sinceText is not null ? ReplayTime.Parse(sinceText, zone, "--since") : ReplayTime.BackupTime(backup!);
+        DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : clock.GetUtcNow();
+        if (end <= start)
+            throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after the start ({start:O}).", "check the times and their offsets.");
+        ReplayClock replayClock = result.GetValue(by)?.ToLowerInvariant() switch
+        {
+            "received" or null => ReplayClock.Received,
+            "date" => ReplayClock.Date,
+            "archived" => ReplayClock.Archived,
+            string other => throw MailRecoveryException.Usage($"--by {other} is not a clock.", "use received (default), date or archived."),
+        };
+        return new ReplayWindow(start, end, replayClock);
+    }
+
+    private static double ParseRate(string? text)
+    {
+        if (text is null)
+            return 0;
+        string number = text.Trim().EndsWith("/s", StringComparison.OrdinalIgnoreCase) ? text.Trim()[..^2] : text.Trim();
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) && r > 0
+            ? r
+            : throw MailRecoveryException.Usage($"--rate {text} is not a rate.", "write messages per second, e.g. --rate 5/s.");
+    }
+}

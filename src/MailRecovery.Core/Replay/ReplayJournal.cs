@@ -1,0 +1,97 @@
+using Microsoft.Data.Sqlite;
+
+namespace MailRecovery.Core.Replay;
+
+/// <summary>
+/// The durable record of what was delivered where: <c>mailrecovery/replay-journal.sqlite</c> in the archive.
+/// Unlike the index it cannot be rebuilt from the Maildir, so it lives in its own file. Every write is its
+/// own transaction with synchronous=FULL: an intent is on disk before the delivery starts, and the outcome
+/// before the next message. One row per (target, file).
+/// </summary>
+public sealed class ReplayJournal : IDisposable
+{
+    private readonly SqliteConnection connection;
+    private readonly TimeProvider clock;
+
+    private ReplayJournal(SqliteConnection connection, TimeProvider clock)
+    {
+        this.connection = connection;
+        this.clock = clock;
+    }
+
+    public static ReplayJournal Open(string path, TimeProvider clock)
+    {
+        bool created = !File.Exists(path);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
+        connection.Open();
+        if (created)
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using SqliteCommand cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=FULL;
+            CREATE TABLE IF NOT EXISTS deliveries(
+                target TEXT NOT NULL,
+                file TEXT NOT NULL,
+                state TEXT NOT NULL,
+                checkpoint TEXT,
+                detail TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                updated_utc INTEGER NOT NULL,
+                PRIMARY KEY(target, file));
+            """;
+        cmd.ExecuteNonQuery();
+        return new ReplayJournal(connection, clock);
+    }
+
+    /// <summary>Every entry of one target, by file: read once at the start of a run.</summary>
+    public Dictionary<string, JournalEntry> Load(string target)
+    {
+        var entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+        using SqliteCommand cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT file, state, checkpoint, detail, attempts, updated_utc FROM deliveries WHERE target = $t";
+        cmd.Parameters.AddWithValue("$t", target);
+        using SqliteDataReader r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            entries[r.GetString(0)] = new JournalEntry(
+                Enum.Parse<JournalState>(r.GetString(1)),
+                r.IsDBNull(2) ? null : r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetString(3),
+                r.GetInt32(4),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Records that <paramref name="file"/> is about to be delivered (durable before returning).</summary>
+    public void RecordIntent(string target, string file, string? checkpoint) =>
+        Write(target, file, JournalState.Intent, checkpoint, null, attempt: true);
+
+    /// <summary>Records an outcome (durable before returning).</summary>
+    public void Record(string target, string file, JournalState state, string? detail = null) =>
+        Write(target, file, state, null, detail, attempt: false);
+
+    public void Dispose() => connection.Dispose();
+
+    private void Write(string target, string file, JournalState state, string? checkpoint, string? detail, bool attempt)
+    {
+        using SqliteCommand cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO deliveries(target, file, state, checkpoint, detail, attempts, updated_utc)
+            VALUES($t, $f, $s, $c, $d, $a, $u)
+            ON CONFLICT(target, file) DO UPDATE SET state = excluded.state,
+                checkpoint = COALESCE(excluded.checkpoint, CASE WHEN excluded.state = 'Intent' THEN NULL ELSE checkpoint END),
+                detail = excluded.detail, attempts = attempts + excluded.attempts, updated_utc = excluded.updated_utc
+            """;
+        cmd.Parameters.AddWithValue("$t", target);
+        cmd.Parameters.AddWithValue("$f", file);
+        cmd.Parameters.AddWithValue("$s", state.ToString());
+        cmd.Parameters.AddWithValue("$c", (object?)checkpoint ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$d", (object?)detail ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$a", attempt ? 1 : 0);
+        cmd.Parameters.AddWithValue("$u", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        cmd.ExecuteNonQuery();
+    }
+}

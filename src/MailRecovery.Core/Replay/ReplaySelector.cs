@@ -1,0 +1,59 @@
+using MailRecovery.Core.Archive;
+using Microsoft.Data.Sqlite;
+
+namespace MailRecovery.Core.Replay;
+
+/// <summary>
+/// Selects the messages of a window from the index, oldest first (ties by file name, so the order is stable
+/// across runs). The time columns are indexed, so a day out of a million rows is a range scan.
+/// </summary>
+public static class ReplaySelector
+{
+    public static IReadOnlyList<ArchivedMessage> Select(ArchiveIndex index, ReplayWindow window, ReplayFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(filter);
+        string column = window.Clock switch
+        {
+            ReplayClock.Date => "date_utc",
+            ReplayClock.Archived => "archived_utc",
+            _ => "received_utc",
+        };
+
+        var sql = new System.Text.StringBuilder($"""
+            SELECT file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr, to_addrs, cc_addrs,
+                   delivered_to, x_original_to, recipients, subject, archived_utc, is_probe
+            FROM messages WHERE {column} >= $since AND {column} < $until
+            """);
+        var parameters = new List<(string, object?)> { ("$since", window.Since.ToUnixTimeMilliseconds()), ("$until", window.Until.ToUnixTimeMilliseconds()) };
+        if (!filter.IncludeProbes)
+            sql.Append(" AND is_probe = 0");
+        AppendAny(sql, parameters, "rcpt", filter.Recipients, p => $"(' ' || recipients || ' ') LIKE '% ' || {p} || ' %'");
+        AppendAny(sql, parameters, "from", filter.Senders, p => $"(', ' || COALESCE(from_addr, '') || ',') LIKE '%, ' || {p} || ',%'");
+        AppendAny(sql, parameters, "mid", filter.MessageIds.Select(m => m.Trim().Trim('<', '>')).ToList(), p => $"message_id = {p}", lower: false);
+        sql.Append($" ORDER BY {column}, file");
+
+        using SqliteCommand cmd = index.Command(sql.ToString(), parameters.ToArray());
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        var selected = new List<ArchivedMessage>();
+        while (reader.Read())
+            selected.Add(ArchiveIndex.ReadMessage(reader));
+        return selected;
+    }
+
+    private static void AppendAny(System.Text.StringBuilder sql, List<(string, object?)> parameters, string prefix, IReadOnlyList<string> values, Func<string, string> condition, bool lower = true)
+    {
+        if (values.Count == 0)
+            return;
+        var clauses = new List<string>();
+        for (int i = 0; i < values.Count; i++)
+        {
+            string name = $"${prefix}{i}";
+            parameters.Add((name, lower ? values[i].Trim().ToLowerInvariant() : values[i]));
+            clauses.Add(condition(name));
+        }
+
+        sql.Append(" AND (").Append(string.Join(" OR ", clauses)).Append(')');
+    }
+}

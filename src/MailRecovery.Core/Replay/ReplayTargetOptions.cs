@@ -1,0 +1,15 @@
+namespace MailRecovery.Core.Replay;
+
+/// <summary>The command-line settings a target may need (each target uses its own part).</summary>
+/// <param name="Rcpts">SMTP/LMTP envelope recipients.</param>
+/// <param name="MailFrom">SMTP/LMTP envelope sender when the message has no Return-Path.</param>
+/// <param name="ResentHeaders">SMTP/LMTP: prepend Resent-* headers (changes the bytes, on purpose).</param>
+/// <param name="MarkSeen">IMAP: append with \Seen instead of as unread mail.</param>
+public sealed record ReplayTargetOptions(
+    string? PasswordFile,
+    string? CaFile,
+    bool Insecure,
+    IReadOnlyList<string> Rcpts,
+    string? MailFrom,
+    bool ResentHeaders,
+    bool MarkSeen);

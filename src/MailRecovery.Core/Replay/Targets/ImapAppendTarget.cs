@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using MailKit;
+using MailKit.Net.Imap;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Sources;
+using MimeKit;
+
+namespace MailRecovery.Core.Replay.Targets;
+
+/// <summary>
+/// Appends to an IMAP mailbox (RFC 9051 §6.3.12 APPEND) with INTERNALDATE = the message's receipt time and no
+/// \Seen flag, so the helpdesk sees it as new mail that arrived when it really arrived. Before appending, and
+/// before re-sending anything whose earlier outcome was lost, it looks for the message in the mailbox: by
+/// Message-ID and size, and by content hash when the Message-ID is missing or shared by several messages.
+/// </summary>
+public sealed class ImapAppendTarget : IReplayTarget
+{
+    private readonly SourceEndpoint endpoint;
+    private readonly SourceCredentials credentials;
+    private readonly CertificateTrust trust;
+    private readonly bool markSeen;
+    private readonly ImapClient client = new();
+    private readonly HashSet<(string MessageId, long Size)> present = [];
+    private readonly Dictionary<long, List<UniqueId>> bySize = [];
+    private IMailFolder? folder;
+
+    /// <param name="markSeen">Append with \Seen (the default is unread, as new mail).</param>
+    public ImapAppendTarget(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, bool markSeen)
+    {
+        this.endpoint = endpoint;
+        this.credentials = credentials;
+        this.trust = trust;
+        this.markSeen = markSeen;
+    }
+
+    private string Mailbox => endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
+
+    public string Description => $"{(endpoint.Tls == TlsMode.Implicit ? "imaps" : "imap")}://{endpoint.User}@{endpoint.Host}:{endpoint.Port}/{Mailbox}";
+
+    public string JournalKey => $"imap://{endpoint.User}@{endpoint.Host}:{endpoint.Port}/{Mailbox}";
+
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
+            folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            await LoadPresenceAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"target {Description}");
+        }
+    }
+
+    public string? Checkpoint(ReplayItem item) => null;
+
+    public async Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (checkpoint is not null)
+        {
+            // An earlier delivery's outcome was lost: look at the mailbox as it is now.
+            await EnsureConnectedAsync(cancellationToken);
+            await LoadPresenceAsync(cancellationToken);
+        }
+
+        string? id = item.Message.Metadata.MessageId;
+        long size = item.Message.Size;
+        if (id is not null && !item.MessageIdShared)
+            return present.Contains((id, size)) ? Presence.Present : Presence.Absent;
+
+        // No Message-ID, or one several archived messages share: compare content of same-size candidates.
+        if (!bySize.TryGetValue(size, out List<UniqueId>? candidates))
+            return Presence.Absent;
+        await folder!.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        foreach (UniqueId uid in candidates)
+        {
+            using Stream stream = await folder.GetStreamAsync(uid, string.Empty, cancellationToken);
+            string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            if (sha == item.Message.Sha256)
+                return Presence.Present;
+        }
+
+        return Presence.Absent;
+    }
+
+    public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        await EnsureConnectedAsync(cancellationToken);
+        await using FileStream file = item.OpenRead();
+
+        // persistent: the parsed parts point into the file instead of copying it into memory; an unmodified
+        // parsed message is written back byte for byte.
+        using MimeMessage message = await MimeMessage.LoadAsync(ParserOptions.Default, file, persistent: true, cancellationToken);
+        var request = new AppendRequest(message, markSeen ? MessageFlags.Seen : MessageFlags.None, item.Message.Metadata.ReceivedAt);
+        try
+        {
+            await folder!.AppendAsync(request, cancellationToken);
+        }
+        catch (ImapCommandException e)
+        {
+            // A tagged NO/BAD: the server did not store it (RFC 9051 §6.3.12).
+            throw new DeliveryException(e.Response == ImapCommandResponse.No && e.ResponseText.Contains("OVERQUOTA", StringComparison.OrdinalIgnoreCase)
+                ? DeliveryOutcome.TryLater : DeliveryOutcome.Failed, $"the IMAP server refused the APPEND: {e.ResponseText}", e);
+        }
+        catch (Exception e) when (e is IOException or ImapProtocolException or ServiceNotConnectedException)
+        {
+            // The connection broke while the message was in flight: it may or may not be stored. The next
+            // check (or the next run) searches the mailbox before anything is sent again.
+            throw new DeliveryException(DeliveryOutcome.Uncertain, $"the connection broke during APPEND ({e.Message})", e);
+        }
+
+        present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (client.IsConnected)
+            await client.DisconnectAsync(true, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync(true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is IOException or ImapProtocolException or TimeoutException or ServiceNotConnectedException)
+        {
+            // Gone already; nothing is pending.
+        }
+
+        client.Dispose();
+    }
+
+    private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
+    {
+        if (client.IsConnected && client.IsAuthenticated)
+            return;
+        await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+        await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
+        folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+    }
+
+    /// <summary>One FETCH of (UID, RFC822.SIZE, ENVELOPE) over the whole mailbox: what is there already.</summary>
+    private async Task LoadPresenceAsync(CancellationToken cancellationToken)
+    {
+        present.Clear();
+        bySize.Clear();
+        await folder!.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        if (folder.Count == 0)
+            return;
+        IList<IMessageSummary> summaries = await folder.FetchAsync(0, -1, MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Envelope, cancellationToken);
+        foreach (IMessageSummary s in summaries)
+        {
+            long size = s.Size is uint n ? n : -1;
+            string? id = s.Envelope?.MessageId?.Trim().Trim('<', '>');
+            if (!string.IsNullOrEmpty(id))
+                present.Add((id, size));
+            if (!bySize.TryGetValue(size, out List<UniqueId>? list))
+                bySize[size] = list = [];
+            list.Add(s.UniqueId);
+        }
+    }
+}
