@@ -52,12 +52,13 @@ public static class ReplayTime
 
     /// <summary>
     /// The time a backup was taken: the newest modification time of any file under <paramref name="path"/>
-    /// (the backup of the helpdesk's data tells when it was made; a restore keeps those times).
+    /// (the backup of the helpdesk's data tells when it was made; a restore keeps those times), rounded down to
+    /// the whole second.
     /// </summary>
     public static DateTimeOffset BackupTime(string path)
     {
         if (File.Exists(path))
-            return new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+            return FloorToSecond(new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero));
         if (!Directory.Exists(path))
             throw MailRecoveryException.Usage($"--since-backup {path} does not exist.", "give the restored data directory (or a file of the backup).");
         DateTime newest = DateTime.MinValue;
@@ -70,8 +71,15 @@ public static class ReplayTime
 
         if (newest == DateTime.MinValue)
             throw MailRecoveryException.Usage($"--since-backup {path} contains no files.", "give the directory the backup was restored into.");
-        return new DateTimeOffset(newest, TimeSpan.Zero);
+        return FloorToSecond(new DateTimeOffset(newest, TimeSpan.Zero));
     }
+
+    /// <summary>
+    /// Receipt times come from Received: headers, which have whole seconds; a file time has nanoseconds. A
+    /// message received in the backup's own second must not fall before the window, so the window starts at the
+    /// whole second: at worst a message of that second is offered to the target twice, never lost.
+    /// </summary>
+    private static DateTimeOffset FloorToSecond(DateTimeOffset t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerSecond));
 
     private static bool HasNumericOffset(string t)
     {

@@ -1,0 +1,92 @@
+using MailKit.Net.Pop3;
+using MailKit.Security;
+using MailRecovery.Tests.TestBed;
+using MimeKit;
+
+namespace MailRecovery.Tests.Replay;
+
+/// <summary>
+/// The whole incident, as the README's runbook tells it: mail arrives through the alias; the helpdesk pulls and
+/// deletes its account; its store is backed up; more mail arrives and is pulled; the disk dies and the store is
+/// restored from the backup; <c>replay --since-backup</c> puts the lost mail back into the helpdesk's INBOX; the
+/// helpdesk pulls again, and its store holds every message exactly once.
+/// </summary>
+[Collection(TestBedCollection.Name)]
+public sealed class IncidentTests(TestBedFixture bed)
+{
+    [Fact]
+    public async Task Restore_then_replay_since_backup_leaves_every_message_in_the_helpdesk_exactly_once()
+    {
+        string tag = TestBedFixture.NewUser("i");
+        string primary = $"helpdesk-{tag}", copy = $"safety-{tag}";
+        using var work = new TempDirectory();
+        string store = work.Sub("helpdesk-store"), backup = work.Sub("backup"), archive = work.Sub("archive");
+        Directory.CreateDirectory(store);
+        var helpdesk = new HelpdeskSimulator(bed, primary, store);
+        string[] fetchCopy = ["fetch", "--archive", archive, "--source", $"imaps://{copy}@127.0.0.1:{bed.ImapsPort}", "--password-file", bed.PasswordFile, "--ca-file", bed.CaFile];
+
+        // Before the backup: 3 messages, pulled by the helpdesk and archived by MailRecovery.
+        await SendAsync(tag, "before backup", 3);
+        await helpdesk.PullAsync();
+        Assert.Equal(0, (await CliRunner.RunAsync(fetchCopy)).ExitCode);
+
+        await Task.Delay(1100); // the backup is taken in a later second than any receipt (Received: has whole seconds)
+        await TestBedFixture.RunAsync("cp", $"-a {store} {backup}");
+        await Task.Delay(1100);
+
+        // After the backup: 4 more, pulled and archived.
+        await SendAsync(tag, "after backup", 4);
+        await helpdesk.PullAsync();
+        Assert.Equal(0, (await CliRunner.RunAsync(fetchCopy)).ExitCode);
+        Assert.Equal(7, helpdesk.StoredMessageIds().Count);
+
+        // The disk dies; the store comes back from last night's backup: the 4 are gone.
+        Directory.Delete(store, recursive: true);
+        await TestBedFixture.RunAsync("cp", $"-a {backup} {store}");
+        Assert.Equal(3, helpdesk.StoredMessageIds().Count);
+
+        string[] replay = ["replay", "--archive", archive, "--since-backup", store, "--to", $"imaps://{primary}@127.0.0.1:{bed.ImapsPort}/INBOX",
+            "--password-file", bed.PasswordFile, "--ca-file", bed.CaFile, "--yes"];
+        var replayed = await CliRunner.RunAsync(replay);
+        var again = await CliRunner.RunAsync(replay);
+        Assert.True(replayed.ExitCode == 0, replayed.Out + replayed.Error);
+        Assert.Contains("delivered 4", replayed.Out, StringComparison.Ordinal);
+        Assert.Contains("delivered 0", again.Out, StringComparison.Ordinal);
+
+        await helpdesk.PullAsync();
+        List<string> ids = helpdesk.StoredMessageIds();
+        Assert.Equal(7, ids.Count);
+        Assert.Equal(7, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    private async Task SendAsync(string tag, string subject, int count)
+    {
+        int before = bed.CountMessages($"safety-{tag}");
+        for (int i = 0; i < count; i++)
+            await bed.SendAsync($"support-{tag}@example.test", $"{subject} {i}");
+        await bed.WaitForMessagesAsync($"safety-{tag}", before + count);
+        await bed.WaitForMessagesAsync($"helpdesk-{tag}", count); // the helpdesk deleted the earlier ones
+    }
+
+    /// <summary>A helpdesk that pulls its account over POP3, stores each message as a file, and deletes it.</summary>
+    private sealed class HelpdeskSimulator(TestBedFixture bed, string user, string store)
+    {
+        public async Task PullAsync()
+        {
+            using var client = new Pop3Client { ServerCertificateValidationCallback = bed.Trust.Validate };
+            await client.ConnectAsync("127.0.0.1", bed.Pop3sPort, SecureSocketOptions.SslOnConnect);
+            await client.AuthenticateAsync(user, bed.Password);
+            for (int i = 0; i < client.Count; i++)
+            {
+                using MimeMessage message = await client.GetMessageAsync(i);
+                await message.WriteToAsync(Path.Combine(store, $"{Guid.NewGuid():N}.eml"));
+                await client.DeleteMessageAsync(i);
+            }
+
+            await client.DisconnectAsync(true);
+        }
+
+        public List<string> StoredMessageIds() =>
+            Directory.GetFiles(store, "*.eml").Select(f => MimeMessage.Load(f).MessageId ?? "(none)").ToList();
+    }
+}
