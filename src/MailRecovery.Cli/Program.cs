@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MailRecovery.Cli.Alias;
 using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
@@ -19,6 +20,7 @@ internal static class Program
         root.Subcommands.Add(WatchCommand.Create(cli));
         root.Subcommands.Add(ArchiveCommand.Create(cli));
         root.Subcommands.Add(ReplayCommand.Create(cli));
+        root.Subcommands.Add(AliasCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -64,12 +64,14 @@ internal static class ReplayCommand
             // One replay at a time per archive: two would race on the journal and could deliver twice.
             using ArchiveLock replayLock = ArchiveLock.Acquire(Path.Combine(store.Layout.DataDir, "replay.lock"), "a replay");
             await using IReplayTarget target = ReplayTargetFactory.Create(result.GetValue(to)!, targetOptions, cli.Clock);
+            long selectStart = cli.Clock.GetTimestamp();
             var plan = new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
+            TimeSpan selectTime = cli.Clock.GetElapsedTime(selectStart);
 
             if (dry)
             {
                 if (asJson)
-                    ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, null, target.Description, true));
+                    ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, null, target.Description, true, selectTime));
                 else
                     ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
                 return ExitCodes.Ok;
@@ -96,7 +98,7 @@ internal static class ReplayCommand
             if (asJson)
             {
                 report = await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay")).RunAsync(plan, ct);
-                ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, report, target.Description, false));
+                ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, report, target.Description, false, selectTime));
                 return report.ExitCode;
             }
 

@@ -20,7 +20,7 @@ internal static class ReplayReportWriter
             $"replay: selected {r.Selected}, delivered {r.Delivered} ({Units.Megabytes(r.DeliveredBytes)}), already present {r.AlreadyPresent}, skipped by journal {r.SkippedByJournal}, uncertain {r.Uncertain.Count}, failed {r.Failed.Count}, try later {r.TryLater.Count} in {r.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    public static object Json(ReplayPlan plan, ReplayReport? r, string target, bool dryRun) => new
+    public static object Json(ReplayPlan plan, ReplayReport? r, string target, bool dryRun, TimeSpan selectTime) => new
     {
         ok = r is null || r.ExitCode == 0,
         exitCode = r?.ExitCode ?? 0,
@@ -34,6 +34,7 @@ internal static class ReplayReportWriter
         bytes = plan.TotalBytes,
         first = plan.First is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.First)),
         last = plan.Last is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.Last)),
+        selectMilliseconds = Math.Round(selectTime.TotalMilliseconds, 1),
         perDay = plan.PerDay().Select(d => new { day = d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count = d.Count }),
         delivered = r?.Delivered,
         alreadyPresent = r?.AlreadyPresent,

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MailRecovery.Cli.Common;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Probe;
+using MailRecovery.Core.Sources;
+
+namespace MailRecovery.Cli.Alias;
+
+/// <summary><c>mailrecovery alias verify</c> (and <c>alias audit</c>): prove the alias delivers to both accounts.</summary>
+internal static class AliasCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("alias", "Prove that the mail server's alias delivers to both the helpdesk and the copy account.");
+        command.Subcommands.Add(Verify(cli));
+        return command;
+    }
+
+    private static Command Verify(CliContext cli)
+    {
+        var smtp = new Option<string>("--smtp") { Description = "Where to submit the probe: smtp://[user@]host[:port] (STARTTLS when offered) or smtps://….", Required = true };
+        var alias = new Option<string>("--alias") { Description = "The alias address, e.g. support@example.co.jp.", Required = true };
+        var copy = new Option<string>("--copy") { Description = "The copy account, as a source URI (imaps://…, pop3s://…).", Required = true };
+        var primary = new Option<string?>("--primary") { Description = "The primary (helpdesk) account, as a source URI. Read without disturbing it." };
+        var smtpPassword = new Option<string?>("--smtp-password-file") { Description = "Password for SMTP AUTH (first line of FILE); needs a user in --smtp." };
+        var copyPassword = new Option<string?>("--copy-password-file") { Description = "Password of the copy account (else $MAILRECOVERY_PASSWORD)." };
+        var primaryPassword = new Option<string?>("--primary-password-file") { Description = "Password of the primary account (else $MAILRECOVERY_PRIMARY_PASSWORD)." };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM certificate(s) to trust in addition to the system store." };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the probe in each mailbox.", DefaultValueFactory = _ => 120 };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Delete the probe from the copy account (and over IMAP from the primary) once seen." };
+        var from = new Option<string?>("--from") { Description = "The probe's sender address. Default: mailrecovery-probe@ the alias's domain." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow passwords over unencrypted connections (?tls=none sources, SMTP without TLS)." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var command = new Command("verify", "Send a probe to the alias and prove it reaches the copy (and the primary). Exit 0 works, 1 broken, 2 usage, 75 could not tell.");
+        foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json })
+            command.Options.Add(o);
+
+        command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
+        {
+            bool allowInsecure = result.GetValue(insecure);
+            if (result.GetValue(timeout) < 1)
+                throw MailRecoveryException.Usage("--timeout must be at least 1 second.", "give the seconds to wait, e.g. --timeout 120.");
+            string? primaryText = result.GetValue(primary);
+            string? smtpPasswordFile = result.GetValue(smtpPassword);
+            var options = new AliasVerifyOptions(
+                SmtpEndpoint.Parse(result.GetValue(smtp)!, allowInsecure),
+                new SourceCredentials(smtpPasswordFile, smtpPasswordFile is null ? "MAILRECOVERY_SMTP_PASSWORD" : null),
+                result.GetValue(alias)!.Trim(),
+                result.GetValue(from),
+                SourceUri.Parse(result.GetValue(copy)!, allowInsecure),
+                Credentials(result.GetValue(copyPassword), "MAILRECOVERY_PASSWORD"),
+                primaryText is null ? null : SourceUri.Parse(primaryText, allowInsecure),
+                Credentials(result.GetValue(primaryPassword), "MAILRECOVERY_PRIMARY_PASSWORD"),
+                CertificateTrust.FromFile(result.GetValue(caFile)),
+                TimeSpan.FromSeconds(result.GetValue(timeout)),
+                result.GetValue(cleanup));
+            if (!MimeKit.MailboxAddress.TryParse(options.Alias, out _) || !options.Alias.Contains('@', StringComparison.Ordinal))
+                throw MailRecoveryException.Usage($"--alias {options.Alias} is not an address.", "give the alias as user@domain.");
+
+            ProbeReport report = await new AliasVerifyRun(options, cli.Clock).RunAsync(ct);
+            if (result.GetValue(json))
+                cli.Out.WriteLine(JsonSerializer.Serialize(Json(report), JsonOutput.Options));
+            else
+                WriteText(cli.Out, report);
+            return report.ExitCode;
+        }));
+        return command;
+    }
+
+    private static SourceCredentials Credentials(string? file, string variable) => new(file, file is null ? variable : null);
+
+    internal static void WriteText(TextWriter o, ProbeReport r)
+    {
+        o.WriteLine($"alias {r.Alias}: probe {r.Token}");
+        if (r.Smtp is { } s)
+            o.WriteLine(s.Accepted ? "  smtp:    accepted" : $"  smtp:    REFUSED {s.ReplyCode} {s.ReplyText}");
+        foreach (MailboxObservation? m in new[] { r.Copy, r.Primary })
+        {
+            if (m is null)
+                continue;
+            string state = m.Found
+                ? string.Create(CultureInfo.InvariantCulture, $"delivered in {m.Latency!.Value.TotalSeconds:0.0} s to {m.Folder}")
+                : r.Smtp?.Accepted == false ? "not checked (the probe was refused at SMTP)" : "NOT seen within the timeout";
+            o.WriteLine($"  {m.Role + ":",-8} {state}  ({m.Mailbox})");
+        }
+
+        foreach (ProbeFinding f in r.Findings)
+        {
+            o.WriteLine($"  problem: {f.Problem}");
+            o.WriteLine($"  fix:     {f.Fix}");
+        }
+
+        foreach (string n in r.Notes)
+            o.WriteLine($"  note:    {n}");
+        o.WriteLine(r.Verdict switch
+        {
+            ProbeVerdict.Works => "result: the alias works.",
+            ProbeVerdict.Broken => "result: the alias is BROKEN.",
+            _ => "result: could not tell.",
+        });
+    }
+
+    internal static object Json(ProbeReport r) => new
+    {
+        ok = r.Verdict == ProbeVerdict.Works,
+        exitCode = r.ExitCode,
+        verdict = r.Verdict.ToString().ToLowerInvariant(),
+        alias = r.Alias,
+        token = r.Token,
+        smtp = r.Smtp is null ? null : new { accepted = r.Smtp.Accepted, replyCode = r.Smtp.ReplyCode, replyText = r.Smtp.ReplyText, sentAt = r.Smtp.SentAt },
+        copy = Observation(r.Copy),
+        primary = Observation(r.Primary),
+        findings = r.Findings.Select(f => new { problem = f.Problem, fix = f.Fix }),
+        notes = r.Notes,
+    };
+
+    private static object? Observation(MailboxObservation? m) => m is null ? null : new
+    {
+        mailbox = m.Mailbox,
+        delivered = m.Found,
+        latencySeconds = m.Latency is null ? (double?)null : Math.Round(m.Latency.Value.TotalSeconds, 3),
+        folder = m.Folder,
+        deliveredTo = m.DeliveredTo,
+        quotaPercent = m.QuotaPercent,
+    };
+}

@@ -1,0 +1,167 @@
+using System.Text.RegularExpressions;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Sources;
+using MimeKit;
+
+namespace MailRecovery.Core.Probe;
+
+/// <summary>
+/// Proves the alias: submits a probe through SMTP to the alias address and waits until it appears in the copy
+/// account and, when given, the primary account, reading both without disturbing them. Reports per mailbox
+/// (delivered with latency, not seen in time, refused at SMTP) with a plain-language diagnosis.
+/// </summary>
+public sealed partial class AliasVerifyRun
+{
+    private readonly AliasVerifyOptions options;
+    private readonly TimeProvider clock;
+
+    public AliasVerifyRun(AliasVerifyOptions options, TimeProvider clock)
+    {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    public async Task<ProbeReport> RunAsync(CancellationToken cancellationToken)
+    {
+        string token = ProbeMessage.NewToken();
+        var notes = new List<string>();
+        await using IProbeWatcher copy = Watcher(options.Copy, options.CopyCredentials);
+        await using IProbeWatcher? primary = options.Primary is null ? null : Watcher(options.Primary, options.PrimaryCredentials ?? options.CopyCredentials);
+
+        try
+        {
+            await copy.ConnectAsync(cancellationToken);
+            if (primary is not null)
+                await primary.ConnectAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            MailRecoveryException error = ErrorClassifier.Classify(e, "watching the mailboxes");
+            if (error.Kind is FailureKind.Authentication or FailureKind.Certificate or FailureKind.Usage)
+                throw error;
+            return CouldNotTell(token, options.Alias, error, notes);
+        }
+
+        SmtpSubmission smtp;
+        try
+        {
+            smtp = await SubmitAsync(token, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            MailRecoveryException error = ErrorClassifier.Classify(e, $"SMTP {options.Smtp}");
+            if (error.Kind is FailureKind.Authentication or FailureKind.Certificate or FailureKind.Usage)
+                throw error;
+            return CouldNotTell(token, options.Alias, error, notes);
+        }
+
+        MailboxObservation copyResult = new("copy", options.Copy.ToString(), false, null, null, [], null, null);
+        MailboxObservation? primaryResult = options.Primary is null ? null : new("primary", options.Primary.ToString(), false, null, null, [], null, null);
+        ProbeSighting? copySeen = null, primarySeen = null;
+        if (smtp.Accepted)
+        {
+            long start = clock.GetTimestamp();
+            while (clock.GetElapsedTime(start) < options.Timeout && (copySeen is null || (primary is not null && primarySeen is null)))
+            {
+                if (copySeen is null && (copySeen = await copy.LookAsync(token, cancellationToken)) is not null)
+                    copyResult = Seen("copy", options.Copy, copySeen, smtp.SentAt);
+                if (primary is not null && primarySeen is null && (primarySeen = await primary.LookAsync(token, cancellationToken)) is not null)
+                    primaryResult = Seen("primary", options.Primary!, primarySeen, smtp.SentAt);
+                if (copySeen is null || (primary is not null && primarySeen is null))
+                    await Task.Delay(options.PollInterval, clock, cancellationToken);
+            }
+        }
+
+        copyResult = copyResult with { QuotaPercent = await TryQuotaAsync(copy, cancellationToken) };
+        (ProbeVerdict verdict, List<ProbeFinding> findings) = ProbeDiagnosis.Diagnose(options.Alias, smtp, copyResult, primaryResult, options.Timeout);
+
+        if (options.Cleanup)
+        {
+            if (copySeen is not null)
+                await copy.RemoveAsync(copySeen, cancellationToken);
+            if (primarySeen is not null && primary is ImapProbeWatcher)
+            {
+                await primary.RemoveAsync(primarySeen, cancellationToken);
+                notes.Add("the probe was removed from the primary account too; a helpdesk that already fetched it keeps its copy.");
+            }
+            else if (primarySeen is not null)
+            {
+                notes.Add("the probe was left in the primary account: over POP3 it belongs to the helpdesk's next fetch.");
+            }
+        }
+
+        return new ProbeReport(token, options.Alias, smtp, copyResult, primaryResult, verdict, findings, notes);
+    }
+
+    private IProbeWatcher Watcher(SourceEndpoint endpoint, SourceCredentials credentials) =>
+        endpoint.Protocol == MailProtocol.Imap
+            ? new ImapProbeWatcher(endpoint, credentials, options.Trust)
+            : new Pop3ProbeWatcher(endpoint, credentials, options.Trust);
+
+    private async Task<SmtpSubmission> SubmitAsync(string token, CancellationToken cancellationToken)
+    {
+        MailboxAddress alias = MailboxAddress.Parse(options.Alias);
+        string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
+        using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
+        using var smtp = new SmtpClient();
+        smtp.Timeout = (int)MailServiceConnector.IoTimeout.TotalMilliseconds;
+        smtp.ServerCertificateValidationCallback = options.Trust.Validate;
+        // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
+        SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
+        await smtp.ConnectAsync(options.Smtp.Host, options.Smtp.Port, tls, cancellationToken);
+        if (options.Smtp.User is not null)
+        {
+            if (!smtp.IsSecure && !options.Smtp.Insecure)
+                throw MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.");
+            await MailServiceConnector.LoginAsync(smtp, options.Smtp.User, options.SmtpCredentials.Read(options.Smtp.ToString()), cancellationToken);
+        }
+
+        DateTimeOffset sentAt = clock.GetUtcNow();
+        try
+        {
+            await smtp.SendAsync(message, cancellationToken);
+        }
+        catch (SmtpCommandException e) when (e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.MessageNotAccepted)
+        {
+            return new SmtpSubmission(false, (int)e.StatusCode, e.Message, sentAt);
+        }
+
+        await smtp.DisconnectAsync(true, cancellationToken);
+        return new SmtpSubmission(true, null, null, sentAt);
+    }
+
+    private MailboxObservation Seen(string role, SourceEndpoint endpoint, ProbeSighting sighting, DateTimeOffset sentAt)
+    {
+        var routes = new List<string>();
+        foreach (var header in sighting.Headers)
+        {
+            if (header.Field.Equals("Delivered-To", StringComparison.OrdinalIgnoreCase) || header.Field.Equals("X-Original-To", StringComparison.OrdinalIgnoreCase))
+                routes.Add(header.Value.Trim().Trim('<', '>'));
+            else if (header.Field.Equals("Received", StringComparison.OrdinalIgnoreCase))
+                routes.AddRange(ReceivedFor().Matches(header.Value).Select(m => m.Groups[1].Value));
+        }
+
+        return new MailboxObservation(role, endpoint.ToString(), true, clock.GetUtcNow() - sentAt, sighting.Folder, routes.Distinct(StringComparer.OrdinalIgnoreCase).ToList(), null, null);
+    }
+
+    private static async Task<int?> TryQuotaAsync(IProbeWatcher watcher, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await watcher.QuotaPercentAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is MailKit.Net.Imap.ImapCommandException or NotSupportedException)
+        {
+            return null; // no QUOTA for this mailbox: nothing to report
+        }
+    }
+
+    private static ProbeReport CouldNotTell(string token, string alias, MailRecoveryException error, List<string> notes) =>
+        new(token, alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(error.Message, error.Fix ?? "try again later.")], notes);
+
+    /// <summary>The "for &lt;address&gt;" clause of a Received: header (RFC 5321 §4.4).</summary>
+    [GeneratedRegex(@"\bfor\s+<?([^\s<>;]+@[^\s<>;]+)>?", RegexOptions.IgnoreCase)]
+    private static partial Regex ReceivedFor();
+}

@@ -1,0 +1,114 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Sources;
+
+namespace MailRecovery.Core.Probe;
+
+/// <summary>
+/// Watches an IMAP account: the mailbox is EXAMINEd (read-only), searched by the probe header, and headers are
+/// read with BODY.PEEK, so no flag of any message changes. Junk folders are searched too, so a probe filed as
+/// spam is reported as such instead of as lost.
+/// </summary>
+public sealed class ImapProbeWatcher : IProbeWatcher
+{
+    private static readonly string[] JunkNames = ["Junk", "Spam", "Junk E-mail", "INBOX.Junk", "INBOX.Spam"];
+    private readonly SourceEndpoint endpoint;
+    private readonly SourceCredentials credentials;
+    private readonly CertificateTrust trust;
+    private readonly ImapClient client = new();
+    private readonly List<IMailFolder> folders = [];
+
+    public ImapProbeWatcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    {
+        this.endpoint = endpoint;
+        this.credentials = credentials;
+        this.trust = trust;
+    }
+
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+        await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+        string mailbox = endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
+        folders.Add(string.Equals(mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(mailbox, cancellationToken));
+        folders.AddRange(await JunkFoldersAsync(cancellationToken));
+    }
+
+    public async Task<ProbeSighting?> LookAsync(string token, CancellationToken cancellationToken)
+    {
+        foreach (IMailFolder folder in folders)
+        {
+            // EXAMINE again on each look: it is what makes newly delivered mail visible, and it is read-only.
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            IList<UniqueId> hits = await folder.SearchAsync(SearchQuery.HeaderContains(MessageMetadataReader.ProbeHeader, token), cancellationToken);
+            if (hits.Count > 0)
+            {
+                var headers = await folder.GetHeadersAsync(hits[0], cancellationToken);
+                return new ProbeSighting(folder.FullName, hits[0].ToString(), headers);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<int?> QuotaPercentAsync(CancellationToken cancellationToken)
+    {
+        if (!client.Capabilities.HasFlag(ImapCapabilities.Quota))
+            return null;
+        FolderQuota quota = await folders[0].GetQuotaAsync(cancellationToken);
+        int? storage = quota.StorageLimit is uint limit && limit > 0 && quota.CurrentStorageSize is uint used ? (int)(100L * used / limit) : null;
+        int? count = quota.MessageLimit is uint mlimit && mlimit > 0 && quota.CurrentMessageCount is uint mused ? (int)(100L * mused / mlimit) : null;
+        return storage is null && count is null ? null : Math.Max(storage ?? 0, count ?? 0);
+    }
+
+    public async Task RemoveAsync(ProbeSighting sighting, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sighting);
+        IMailFolder folder = folders.First(f => f.FullName == sighting.Folder);
+        await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+        var uid = new List<UniqueId> { UniqueId.Parse(sighting.Id) };
+        await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
+        if (client.Capabilities.HasFlag(ImapCapabilities.UidPlus))
+            await folder.ExpungeAsync(uid, cancellationToken); // only the probe (RFC 4315)
+        await folder.CloseAsync(false, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync(true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is IOException or ImapProtocolException or TimeoutException or ServiceNotConnectedException)
+        {
+            // Already gone.
+        }
+
+        client.Dispose();
+    }
+
+    private async Task<IEnumerable<IMailFolder>> JunkFoldersAsync(CancellationToken cancellationToken)
+    {
+        var junk = new List<IMailFolder>();
+        if (client.Capabilities.HasFlag(ImapCapabilities.SpecialUse) && client.GetFolder(SpecialFolder.Junk) is IMailFolder special)
+            junk.Add(special);
+        foreach (string name in JunkNames)
+        {
+            try
+            {
+                IMailFolder f = await client.GetFolderAsync(name, cancellationToken);
+                if (!junk.Any(j => j.FullName == f.FullName))
+                    junk.Add(f);
+            }
+            catch (FolderNotFoundException)
+            {
+                // No such folder: fine.
+            }
+        }
+
+        return junk;
+    }
+}
