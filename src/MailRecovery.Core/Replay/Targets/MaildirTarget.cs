@@ -1,0 +1,186 @@
+using System.Globalization;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.IO;
+
+namespace MailRecovery.Core.Replay.Targets;
+
+/// <summary>
+/// <c>maildir:/path</c>: delivers into <c>new/</c> of a Maildir, as a fresh delivery that no reader has seen
+/// (unread, no info part). Each message gets a name derived from its content and receipt time,
+/// <c>{received unix seconds}.MR{first 20 hex of SHA-256}.mailrecovery,S={size}</c>, so that the target itself
+/// can tell whether a message is already there, even after a reader moved it to <c>cur/</c> and added flags.
+/// </summary>
+/// <remarks>
+/// Order is important, as in Dovecot's Maildir code: bytes to <c>tmp/</c>, mtime set to the receipt time,
+/// fsync, rename into <c>new/</c>, fsync <c>new/</c>. A message is in <c>new/</c> only whole and on disk; a
+/// crash before the rename leaves only a <c>tmp/</c> file, which the next delivery of the same message
+/// overwrites and which Maildir readers ignore.
+/// </remarks>
+public sealed class MaildirTarget : IReplayTarget
+{
+    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const int BufferSize = 128 * 1024;
+
+    // Base names already in new/ or cur/: read once at open, then kept up to date by our own deliveries. A
+    // reader moving new/ → cur/ and adding flags does not change a base name, so the set stays right.
+    private readonly HashSet<string> present = new(StringComparer.Ordinal);
+
+    public MaildirTarget(string path)
+    {
+        Root = Path.GetFullPath(path);
+        Description = $"maildir:{path}";
+        JournalKey = $"maildir:{Root}";
+    }
+
+    /// <summary>The Maildir's absolute path.</summary>
+    public string Root { get; }
+
+    public string Description { get; }
+
+    public string JournalKey { get; }
+
+    private string Cur => Path.Combine(Root, "cur");
+
+    private string New => Path.Combine(Root, "new");
+
+    private string Tmp => Path.Combine(Root, "tmp");
+
+    /// <summary>
+    /// The base name a message gets here (no info part). The receipt second leads so that a listing sorts
+    /// by time; 80 bits of the hash make names unique per content.
+    /// </summary>
+    public static string FileNameOf(ReplayItem item) => string.Create(CultureInfo.InvariantCulture,
+        $"{item.Message.Metadata.ReceivedAt.ToUnixTimeSeconds()}.MR{item.Message.Sha256[..20]}.mailrecovery,S={item.Message.Size}");
+
+    /// <summary>Creates the Maildir (0700) where it is missing and learns which messages it holds.</summary>
+    /// <exception cref="MailRecoveryException">The Maildir cannot be created or read.</exception>
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            bool created = !Directory.Exists(Root);
+            foreach (string dir in new[] { Root, Cur, New, Tmp })
+            {
+                if (!Directory.Exists(dir))
+                    Directory.CreateDirectory(dir, PrivateDirectory);
+            }
+
+            // New directories must survive a crash before the first message counts as delivered.
+            DirectorySync.Sync(Root);
+            if (created && Path.GetDirectoryName(Root) is { } parent)
+                DirectorySync.Sync(parent);
+
+            present.Clear();
+            foreach (string dir in new[] { New, Cur })
+            {
+                foreach (string file in Directory.EnumerateFiles(dir))
+                    present.Add(MaildirFileName.BaseOf(Path.GetFileName(file)));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MailRecoveryException(FailureKind.LocalStorage, FailureScope.Run,
+                $"{Description}: cannot open the Maildir ({e.Message}).",
+                "check the path, and that this user may create and write it.", e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A Maildir needs no checkpoint: <see cref="CheckAsync"/> finds a delivered message by its name.</summary>
+    public string? Checkpoint(ReplayItem item) => null;
+
+    /// <summary>
+    /// Present when a file with the message's base name is in <c>new/</c> or <c>cur/</c>, with or without an
+    /// info part (readers add ":2,S"); Absent otherwise. A torn delivery only ever left a file in <c>tmp/</c>.
+    /// </summary>
+    public Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken)
+    {
+        string name = FileNameOf(item);
+        bool found = present.Contains(name) || File.Exists(Path.Combine(New, name)) || File.Exists(Path.Combine(Cur, name));
+        return Task.FromResult(found ? Presence.Present : Presence.Absent);
+    }
+
+    /// <exception cref="DeliveryException">
+    /// TryLater or Failed when the file could not be written (nothing is in <c>new/</c>); Uncertain when the
+    /// rename happened but <c>new/</c> could not be synced.
+    /// </exception>
+    public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
+    {
+        string name = FileNameOf(item);
+        string tmpPath = Path.Combine(Tmp, name);
+        try
+        {
+            // FileMode.Create: a leftover of an earlier, interrupted delivery of this same message is replaced.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.Create,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                UnixCreateMode = PrivateFile,
+            };
+            await using (var source = item.OpenRead())
+            await using (var file = new FileStream(tmpPath, options))
+            {
+                await source.CopyToAsync(file, BufferSize, cancellationToken);
+
+                // Dovecot's convention: the mtime is the receipt time. Set before the fsync so that one fsync
+                // makes the bytes and the time durable together.
+                File.SetLastWriteTimeUtc(file.SafeFileHandle, item.Message.Metadata.ReceivedAt.UtcDateTime);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            TryDelete(tmpPath);
+            if (e is OperationCanceledException)
+                throw;
+            throw new DeliveryException(e is UnauthorizedAccessException ? DeliveryOutcome.Failed : DeliveryOutcome.TryLater,
+                $"{Description}: cannot write {tmpPath} ({e.Message}).", e);
+        }
+
+        try
+        {
+            // rename(2) replaces a same-named file atomically; the name is derived from the content, so a
+            // replaced file held the same bytes.
+            File.Move(tmpPath, Path.Combine(New, name), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmpPath);
+            throw new DeliveryException(DeliveryOutcome.TryLater, $"{Description}: cannot move {name} into new/ ({e.Message}).", e);
+        }
+
+        try
+        {
+            DirectorySync.Sync(New);
+        }
+        catch (IOException e)
+        {
+            // The file is visible but perhaps not durable: CheckAsync will find it if it survived.
+            throw new DeliveryException(DeliveryOutcome.Uncertain, $"{Description}: cannot sync new/ after delivering {name} ({e.Message}).", e);
+        }
+
+        present.Add(name);
+    }
+
+    /// <summary>Nothing to finish: every delivery was durable when <see cref="DeliverAsync"/> returned.</summary>
+    public Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left in tmp/, which Maildir readers ignore; the next delivery of the message replaces it.
+        }
+    }
+}
