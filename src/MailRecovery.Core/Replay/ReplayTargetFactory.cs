@@ -30,14 +30,11 @@ public static class ReplayTargetFactory
         }
     }
 
-    private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock)
-    {
-        _ = scheme;
-        _ = text;
-        _ = options;
-        _ = credentials;
-        _ = trust;
-        _ = clock;
-        return null;
-    }
+    private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock) =>
+        scheme switch
+        {
+            "smtp" or "smtps" => new SmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, credentials, trust, options.Insecure, clock),
+            "lmtp" => new LmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, clock),
+            _ => ReplayTargetUri.TryCreateFileTarget(text, clock),
+        };
 }
