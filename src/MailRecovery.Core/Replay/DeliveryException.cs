@@ -1,8 +1,9 @@
 namespace MailRecovery.Core.Replay;
 
 /// <summary>
-/// A target's verdict on a failed delivery. Targets throw it (or let MailKit's exceptions through, which the
-/// replay run classifies); <see cref="Outcome"/> decides what happens next.
+/// A target's verdict on a failed delivery: targets catch what their protocol library throws and say here
+/// what it means; <see cref="Outcome"/> decides what happens next. Anything else a target throws stops the run
+/// with the intent journaled, and the next run treats that message as unfinished.
 /// </summary>
 public sealed class DeliveryException : Exception
 {

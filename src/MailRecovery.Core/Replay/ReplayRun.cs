@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using MailKit;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using Microsoft.Extensions.Logging;
@@ -52,6 +50,7 @@ public sealed class ReplayRun
 
         await target.OpenAsync(cancellationToken);
         int sent = 0;
+        long firstDelivery = 0;
         foreach (ArchivedMessage message in plan.Messages)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -88,7 +87,9 @@ public sealed class ReplayRun
                 continue;
             }
 
-            await PaceAsync(clock, start, sent, cancellationToken);
+            if (sent == 0)
+                firstDelivery = clock.GetTimestamp();
+            await PaceAsync(clock, firstDelivery, sent, cancellationToken);
             journal.RecordIntent(target.JournalKey, message.File, target.Checkpoint(item) ?? string.Empty);
             sent++;
             options.AfterIntent?.Invoke(sent);
@@ -111,6 +112,13 @@ public sealed class ReplayRun
             catch (DeliveryException e)
             {
                 Record(report, item, e);
+            }
+            catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate)
+            {
+                // Refused before anything was sent (a missing --mail-from, a refused login): the message is
+                // certainly not delivered, so it must not look "unfinished" to the next run.
+                journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
+                throw;
             }
         }
 
@@ -171,12 +179,12 @@ public sealed class ReplayRun
     }
 
     private ResiliencePipeline RetryPipeline(TimeProvider clock) =>
-        new ResiliencePipelineBuilder { TimeProvider = clock }
+        options.MaxRetries <= 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
                 // Only a definite "not delivered, try later"; an uncertain outcome is never retried blindly.
                 ShouldHandle = new PredicateBuilder().Handle<DeliveryException>(e => e.Outcome == DeliveryOutcome.TryLater),
-                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryDelay,

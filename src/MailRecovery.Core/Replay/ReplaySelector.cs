@@ -21,18 +21,24 @@ public static class ReplaySelector
             _ => "received_utc",
         };
 
+        // A message without a Date: header is placed by its receipt time on the date clock too (as ReplayPlan
+        // shows it); written as an OR so that SQLite still uses both time indexes.
+        string where = window.Clock == ReplayClock.Date
+            ? "((date_utc >= $since AND date_utc < $until) OR (date_utc IS NULL AND received_utc >= $since AND received_utc < $until))"
+            : $"{column} >= $since AND {column} < $until";
+        string order = window.Clock == ReplayClock.Date ? "COALESCE(date_utc, received_utc)" : column;
         var sql = new System.Text.StringBuilder($"""
             SELECT file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr, to_addrs, cc_addrs,
                    delivered_to, x_original_to, recipients, subject, archived_utc, is_probe
-            FROM messages WHERE {column} >= $since AND {column} < $until
+            FROM messages WHERE {where}
             """);
         var parameters = new List<(string, object?)> { ("$since", window.Since.ToUnixTimeMilliseconds()), ("$until", window.Until.ToUnixTimeMilliseconds()) };
         if (!filter.IncludeProbes)
             sql.Append(" AND is_probe = 0");
-        AppendAny(sql, parameters, "rcpt", filter.Recipients, p => $"(' ' || recipients || ' ') LIKE '% ' || {p} || ' %'");
-        AppendAny(sql, parameters, "from", filter.Senders, p => $"(', ' || COALESCE(from_addr, '') || ',') LIKE '%, ' || {p} || ',%'");
+        AppendAny(sql, parameters, "rcpt", filter.Recipients, p => $"(' ' || recipients || ' ') LIKE '% ' || {p} || ' %' ESCAPE '\\'", like: true);
+        AppendAny(sql, parameters, "from", filter.Senders, p => $"(', ' || COALESCE(from_addr, '') || ',') LIKE '%, ' || {p} || ',%' ESCAPE '\\'", like: true);
         AppendAny(sql, parameters, "mid", filter.MessageIds.Select(m => m.Trim().Trim('<', '>')).ToList(), p => $"message_id = {p}", lower: false);
-        sql.Append($" ORDER BY {column}, file");
+        sql.Append($" ORDER BY {order}, file");
 
         using SqliteCommand cmd = index.Command(sql.ToString(), parameters.ToArray());
         using SqliteDataReader reader = cmd.ExecuteReader();
@@ -42,7 +48,8 @@ public static class ReplaySelector
         return selected;
     }
 
-    private static void AppendAny(System.Text.StringBuilder sql, List<(string, object?)> parameters, string prefix, IReadOnlyList<string> values, Func<string, string> condition, bool lower = true)
+    /// <param name="like">The value goes into a LIKE pattern: '%', '_' and '\' in an address are literal.</param>
+    private static void AppendAny(System.Text.StringBuilder sql, List<(string, object?)> parameters, string prefix, IReadOnlyList<string> values, Func<string, string> condition, bool lower = true, bool like = false)
     {
         if (values.Count == 0)
             return;
@@ -50,7 +57,10 @@ public static class ReplaySelector
         for (int i = 0; i < values.Count; i++)
         {
             string name = $"${prefix}{i}";
-            parameters.Add((name, lower ? values[i].Trim().ToLowerInvariant() : values[i]));
+            string value = lower ? values[i].Trim().ToLowerInvariant() : values[i];
+            if (like)
+                value = value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            parameters.Add((name, value));
             clauses.Add(condition(name));
         }
 
