@@ -4,6 +4,7 @@ using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
+using MailRecovery.Cli.Status;
 using MailRecovery.Cli.Watch;
 
 namespace MailRecovery.Cli;
@@ -21,6 +22,7 @@ internal static class Program
         root.Subcommands.Add(ArchiveCommand.Create(cli));
         root.Subcommands.Add(ReplayCommand.Create(cli));
         root.Subcommands.Add(AliasCommand.Create(cli));
+        root.Subcommands.Add(StatusCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -15,6 +15,7 @@ internal static class AliasCommand
     {
         var command = new Command("alias", "Prove that the mail server's alias delivers to both the helpdesk and the copy account.");
         command.Subcommands.Add(Verify(cli));
+        command.Subcommands.Add(AliasAuditCommand.Create(cli));
         return command;
     }
 
@@ -33,8 +34,9 @@ internal static class AliasCommand
         var from = new Option<string?>("--from") { Description = "The probe's sender address. Default: mailrecovery-probe@ the alias's domain." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow passwords over unencrypted connections (?tls=none sources, SMTP without TLS)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var archive = new Option<string?>("--archive") { Description = "Record the result in this archive's index, where 'mailrecovery status' shows it." };
         var command = new Command("verify", "Send a probe to the alias and prove it reaches the copy (and the primary). Exit 0 works, 1 broken, 2 usage, 75 could not tell.");
-        foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json })
+        foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json, archive })
             command.Options.Add(o);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
@@ -60,6 +62,13 @@ internal static class AliasCommand
                 throw MailRecoveryException.Usage($"--alias {options.Alias} is not an address.", "give the alias as user@domain.");
 
             ProbeReport report = await new AliasVerifyRun(options, cli.Clock).RunAsync(ct);
+            if (result.GetValue(archive) is string archivePath)
+            {
+                // A single row; SQLite's own locking makes this safe beside a running watch.
+                using var index = Core.Archive.ArchiveIndex.Open(new Core.Archive.ArchiveLayout(archivePath).IndexPath, readOnly: false);
+                ProbeRecorder.Record(index, report, cli.Clock.GetUtcNow());
+            }
+
             if (result.GetValue(json))
                 cli.Out.WriteLine(JsonSerializer.Serialize(Json(report), JsonOutput.Options));
             else

@@ -24,6 +24,7 @@ internal static class WatchCommand
         command.SetAction((result, ct) => Verb.RunAsync(cli, false, async () =>
         {
             var (archivePath, accounts, pollInterval) = sources.Resolve(result);
+            Core.Probe.ProbeSchedule? probe = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath).Probe : null;
             if (result.GetValue(poll) is int seconds)
             {
                 if (seconds < 1)
@@ -35,9 +36,11 @@ internal static class WatchCommand
             ILogger logger = logs.CreateLogger("watch");
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
-            var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
+            using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
                 new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle) }, logger);
-            await watch.RunAsync(accounts, ct);
+            if (probe is not null)
+                logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
+            await watch.RunAsync(accounts, ct, probe);
             return 0;
         }));
         return command;

@@ -80,6 +80,11 @@ public sealed class ArchiveIndex : IDisposable
                 mailbox TEXT NOT NULL,
                 uidvalidity INTEGER NOT NULL,
                 PRIMARY KEY(account, mailbox));
+            CREATE TABLE IF NOT EXISTS probe_results(
+                at_utc INTEGER NOT NULL,
+                alias TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                summary TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS account_state(
                 account TEXT PRIMARY KEY,
                 last_success_utc INTEGER,
@@ -258,6 +263,77 @@ public sealed class ArchiveIndex : IDisposable
     public void RecordAccountError(string account, DateTimeOffset at, string error) =>
         Execute("INSERT INTO account_state(account, last_error, last_error_utc) VALUES($a, $e, $t) ON CONFLICT(account) DO UPDATE SET last_error = excluded.last_error, last_error_utc = excluded.last_error_utc",
             ("$a", account), ("$e", error), ("$t", at.ToUnixTimeMilliseconds()));
+
+    /// <summary>Records the outcome of an alias verification (shown by <c>status</c>).</summary>
+    public void RecordProbe(DateTimeOffset at, string alias, string verdict, string summary) =>
+        Execute("INSERT INTO probe_results(at_utc, alias, verdict, summary) VALUES($t, $a, $v, $s)",
+            ("$t", at.ToUnixTimeMilliseconds()), ("$a", alias), ("$v", verdict), ("$s", summary));
+
+    /// <summary>The newest probe result, or null when no probe was ever recorded.</summary>
+    public (DateTimeOffset At, string Alias, string Verdict, string Summary)? LastProbe()
+    {
+        if (!TableExists("probe_results"))
+            return null;
+        using SqliteCommand cmd = Command("SELECT at_utc, alias, verdict, summary FROM probe_results ORDER BY at_utc DESC LIMIT 1");
+        using SqliteDataReader r = cmd.ExecuteReader();
+        return r.Read() ? (DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetString(1), r.GetString(2), r.GetString(3)) : null;
+    }
+
+    /// <summary>Per account: last fetch, last error, newest message, count and bytes archived.</summary>
+    public List<AccountStatistics> AccountStatistics()
+    {
+        var stats = new Dictionary<string, AccountStatistics>(StringComparer.Ordinal);
+        using (SqliteCommand cmd = Command("""
+            SELECT s.account, MAX(m.received_utc), COUNT(DISTINCT m.file), SUM(m.size)
+            FROM source_messages s JOIN messages m ON m.file = s.file GROUP BY s.account
+            """))
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+                stats[r.GetString(0)] = new AccountStatistics(r.GetString(0), null, null, null, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3));
+        }
+
+        using (SqliteCommand cmd = Command("SELECT account, last_success_utc, last_error, last_error_utc FROM account_state"))
+        using (SqliteDataReader r = cmd.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                string account = r.GetString(0);
+                AccountStatistics current = stats.GetValueOrDefault(account) ?? new AccountStatistics(account, null, null, null, null, 0, 0);
+                stats[account] = current with
+                {
+                    LastSuccess = r.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+                    LastError = r.IsDBNull(2) ? null : r.GetString(2),
+                    LastErrorAt = r.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
+                };
+            }
+        }
+
+        return stats.Values.OrderBy(a => a.Account, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Receipt times of the non-probe messages received at or after <paramref name="since"/>.</summary>
+    public List<DateTimeOffset> ReceivedSince(DateTimeOffset since)
+    {
+        var times = new List<DateTimeOffset>();
+        using SqliteCommand cmd = Command("SELECT received_utc FROM messages WHERE received_utc >= $s AND is_probe = 0", ("$s", since.ToUnixTimeMilliseconds()));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        while (r.Read())
+            times.Add(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)));
+        return times;
+    }
+
+    /// <summary>Messages and bytes in the whole catalogue.</summary>
+    public (long Messages, long Bytes) Totals()
+    {
+        using SqliteCommand cmd = Command("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM messages");
+        using SqliteDataReader r = cmd.ExecuteReader();
+        r.Read();
+        return (r.GetInt64(0), r.GetInt64(1));
+    }
+
+    private bool TableExists(string name) =>
+        Scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = $n", ("$n", name)) is not null;
 
     public void Dispose() => connection.Dispose();
 

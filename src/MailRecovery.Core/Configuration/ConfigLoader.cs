@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Fetch;
+using MailRecovery.Core.Probe;
 using MailRecovery.Core.Sources;
 using Microsoft.Extensions.Configuration;
 
@@ -60,7 +61,43 @@ public static class ConfigLoader
             accounts.Add(account);
         }
 
-        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds));
+        ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory);
+        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe);
+    }
+
+    /// <summary>
+    /// The optional "probe" section: <c>everyMinutes</c>, <c>smtp</c>, <c>alias</c>, <c>copyAccount</c> (an account
+    /// name; default the first), <c>primary</c> (a source URI) with <c>primaryPasswordFile</c>/<c>primaryPasswordEnv</c>,
+    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (default true).
+    /// </summary>
+    private static ProbeSchedule? ParseProbe(IConfigurationSection s, List<AccountSpec> accounts, string? caFile, bool insecure, string baseDirectory)
+    {
+        if (!s.Exists())
+            return null;
+        int every = Int(s, "everyMinutes", 0, 1, 100_000);
+        if (every == 0)
+            throw Error(KeyOf(s, "everyMinutes"), "is missing", "set how often watch sends a probe, e.g. 360 (every 6 hours).");
+        SmtpEndpoint smtp = SmtpEndpoint.Parse(Required(s, "smtp", "smtp://host[:port] or smtps://host[:port]"), insecure);
+        string alias = Required(s, "alias", "the alias address, e.g. support@example.co.jp");
+        string? copyName = Optional(s, "copyAccount");
+        AccountSpec copy = copyName is null ? accounts[0]
+            : accounts.FirstOrDefault(a => a.Name == copyName) ?? throw Error(KeyOf(s, "copyAccount"), $"no account is named '{copyName}'", "use the name of one of the accounts.");
+        string? primaryText = Optional(s, "primary");
+        string? primaryFile = Resolve(Optional(s, "primaryPasswordFile"), baseDirectory);
+        string? smtpFile = Resolve(Optional(s, "smtpPasswordFile"), baseDirectory);
+        var options = new AliasVerifyOptions(
+            smtp,
+            new SourceCredentials(smtpFile, smtpFile is null ? Optional(s, "smtpPasswordEnv") : null),
+            alias,
+            Optional(s, "from"),
+            copy.Endpoint,
+            copy.Credentials,
+            primaryText is null ? null : SourceUri.Parse(primaryText, insecure),
+            primaryText is null ? null : new SourceCredentials(primaryFile, primaryFile is null ? Optional(s, "primaryPasswordEnv") : null),
+            CertificateTrust.FromFile(caFile),
+            TimeSpan.FromSeconds(Int(s, "timeoutSeconds", 120, 1, 3600)),
+            Bool(s, "cleanup", true));
+        return new ProbeSchedule(options, TimeSpan.FromMinutes(every));
     }
 
     private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)

@@ -1,7 +1,9 @@
 using MailRecovery.Core.Fetch;
+using MailRecovery.Core.Probe;
 
 namespace MailRecovery.Core.Configuration;
 
 /// <summary>The validated configuration file (see README, "Configuration").</summary>
 /// <param name="PollInterval">How often <c>watch</c> polls a source that cannot push (POP3, IMAP without IDLE), and the longest an IDLE lasts.</param>
-public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval);
+/// <param name="Probe">The scheduled alias check of <c>watch</c>, or null (the default: off).</param>
+public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null);

@@ -1,5 +1,6 @@
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Probe;
 using MailRecovery.Core.Sources;
 using Microsoft.Extensions.Logging;
 
@@ -10,30 +11,39 @@ namespace MailRecovery.Core.Fetch;
 /// (or the poll interval passes), or a plain wait for POP3. Every account runs on its own; a failing one
 /// (server restarted, password changed) is logged each time and retried, and never stops the others.
 /// </summary>
-public sealed class WatchRun
+public sealed class WatchRun : IDisposable
 {
     private readonly FetchRun fetch;
     private readonly Func<AccountSpec, IMessageSource> sourceFactory;
     private readonly WatchOptions options;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
+    private readonly MessageArchive archive;
+    private readonly SemaphoreSlim archiveGate = new(1, 1);
 
     public WatchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions fetchOptions, WatchOptions options, ILogger logger, IFetchObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
-        fetch = new FetchRun(archive, sourceFactory, fetchOptions, logger, observer, new SemaphoreSlim(1, 1));
+        this.archive = archive;
+        fetch = new FetchRun(archive, sourceFactory, fetchOptions, logger, observer, archiveGate);
         this.sourceFactory = sourceFactory;
         this.options = options;
         clock = archive.Clock;
         this.logger = logger;
     }
 
+    public void Dispose() => archiveGate.Dispose();
+
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C, SIGTERM).</summary>
-    public async Task RunAsync(IReadOnlyList<AccountSpec> accounts, CancellationToken cancellationToken)
+    /// <param name="probe">An alias check to send on a schedule, or null.</param>
+    public async Task RunAsync(IReadOnlyList<AccountSpec> accounts, CancellationToken cancellationToken, ProbeSchedule? probe = null)
     {
         try
         {
-            await Task.WhenAll(accounts.Select(a => WatchAccountAsync(a, cancellationToken)));
+            var loops = accounts.Select(a => WatchAccountAsync(a, cancellationToken)).ToList();
+            if (probe is not null)
+                loops.Add(ProbeLoopAsync(probe, cancellationToken));
+            await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -57,6 +67,42 @@ public sealed class WatchRun
             if (report.Fetched > 0 || report.Removed > 0)
                 logger.LogInformation("{Account}: archived {Fetched} new message(s), {Bytes} bytes; removed {Removed} from the server.", account.Name, report.Fetched, report.Bytes, report.Removed);
             await WaitForMailAsync(account, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Sends a probe now and then every interval; each result is recorded for <c>status</c>, and a broken alias
+    /// is logged as an error every time, so it cannot go unnoticed in the daemon's log.
+    /// </summary>
+    private async Task ProbeLoopAsync(ProbeSchedule schedule, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ProbeReport report;
+            try
+            {
+                report = await new AliasVerifyRun(schedule.Options, clock).RunAsync(cancellationToken);
+            }
+            catch (MailRecoveryException e)
+            {
+                report = new ProbeReport(string.Empty, schedule.Options.Alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(e.Message, e.Fix ?? string.Empty)], []);
+            }
+
+            await archiveGate.WaitAsync(cancellationToken);
+            try
+            {
+                ProbeRecorder.Record(archive.Index, report, clock.GetUtcNow());
+            }
+            finally
+            {
+                archiveGate.Release();
+            }
+
+            if (report.Verdict == ProbeVerdict.Works)
+                logger.LogInformation("alias {Alias} works: {Summary}", report.Alias, ProbeRecorder.Summary(report));
+            else
+                logger.LogError("alias {Alias} is {Verdict}: {Summary}", report.Alias, report.Verdict == ProbeVerdict.Broken ? "BROKEN" : "not verifiable", ProbeRecorder.Summary(report));
+            await Task.Delay(schedule.Interval, clock, cancellationToken);
         }
     }
 

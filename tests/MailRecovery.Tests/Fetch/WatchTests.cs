@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Fetch;
+using MailRecovery.Core.Probe;
+using MailRecovery.Core.Replay;
 using MailRecovery.Core.Sources;
 using MailRecovery.Tests.TestBed;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +23,7 @@ public sealed class WatchTests(TestBedFixture bed)
         using var dir = new TempDirectory();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, cts.Token);
-        var watch = new WatchRun(archive, a => MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
+        using var watch = new WatchRun(archive, a => MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
             new WatchOptions { PollInterval = PollInterval, RetryDelay = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
         Task running = watch.RunAsync([Fetcher.Account(bed, bed.Imaps(user))], cts.Token);
 
@@ -40,6 +42,37 @@ public sealed class WatchTests(TestBedFixture bed)
         await cts.CancelAsync();
         await running; // returns cleanly on cancellation
         Assert.Equal(3, archive.Index.CountMessages());
+    }
+
+    [Fact]
+    public async Task Watch_sends_scheduled_probes_records_them_and_archives_the_probe_marked_as_such()
+    {
+        string tag = TestBedFixture.NewUser("wp");
+        using var dir = new TempDirectory();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, cts.Token);
+        using var watch = new WatchRun(archive, a => MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
+            new WatchOptions { PollInterval = PollInterval, RetryDelay = TimeSpan.FromMilliseconds(500) }, NullLogger.Instance);
+        var probe = new ProbeSchedule(new AliasVerifyOptions(
+            Core.Probe.SmtpEndpoint.Parse($"smtp://127.0.0.1:{bed.SmtpPort}", insecure: false), SourceCredentials.None, $"support-{tag}@example.test", null,
+            bed.Imaps($"safety-{tag}"), bed.Credentials, bed.Imaps($"helpdesk-{tag}"), bed.Credentials, bed.Trust, TimeSpan.FromSeconds(20), Cleanup: false), TimeSpan.FromHours(1));
+
+        Task running = watch.RunAsync([Fetcher.Account(bed, bed.Imaps($"safety-{tag}"))], cts.Token, probe);
+        var sw = Stopwatch.StartNew();
+        while (archive.Index.LastProbe() is null || archive.Index.CountMessages() == 0)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), "no probe result or no archived probe within 30 s");
+            await Task.Delay(100);
+        }
+
+        await cts.CancelAsync();
+        await running;
+        Assert.Equal("works", archive.Index.LastProbe()!.Value.Verdict);
+        ArchivedMessage archived = Assert.Single(archive.Index.AllMessages());
+        Assert.True(archived.Metadata.IsProbe);
+        var window = new ReplayWindow(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), ReplayClock.Received);
+        Assert.Empty(ReplaySelector.Select(archive.Index, window, ReplayFilter.All));
+        Assert.Single(ReplaySelector.Select(archive.Index, window, ReplayFilter.All with { IncludeProbes = true }));
     }
 
     private static async Task WaitForFilesAsync(string root, int count, TimeSpan timeout)

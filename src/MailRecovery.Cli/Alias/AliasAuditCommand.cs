@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using MailRecovery.Cli.Common;
+using MailRecovery.Cli.Replay;
+using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Probe.Audit;
+using MailRecovery.Core.Replay;
+
+namespace MailRecovery.Cli.Alias;
+
+/// <summary>
+/// <c>mailrecovery alias audit</c>: compare the Message-IDs of a window in the primary (helpdesk) account with
+/// the archive, and list what one has and the other lacks. Reads only. Exit 0 both lists empty, 1 otherwise,
+/// 2 usage, 75 could not tell.
+/// </summary>
+internal static class AliasAuditCommand
+{
+    /// <summary>What a primary-only message means, shown under its list.</summary>
+    internal const string PrimaryOnlyMeaning = "the alias did not deliver these to the copy account; MailRecovery cannot restore them.";
+
+    /// <summary>What a copy-only message means, shown under its list.</summary>
+    internal const string CopyOnlyMeaning = "the helpdesk never got these, or has already deleted them or exported them elsewhere.";
+
+    internal const string WithoutIdMeaning = "messages without a Message-ID cannot be matched; they are counted, not listed — compare them by hand if the counts differ.";
+
+    public static Command Create(CliContext cli)
+    {
+        var archive = new Option<string?>("--archive") { Description = "Archive directory." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
+        var primary = new Option<string>("--primary") { Description = "Where the helpdesk's mail is: imap[s]://user@host[:port][/Mailbox], pop3[s]://user@host[:port], maildir:/path, mbox:/file or eml:/dir. Read without changing anything.", Required = true };
+        var since = new Option<string>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz).", Required = true };
+        var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
+        var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times. Default: the machine's." };
+        var passwordFile = new Option<string?>("--password-file") { Description = $"Password of the primary account (first line of FILE; else ${PrimarySourceOptions.PasswordVariable})." };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM certificate(s) to trust in addition to the system store." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow ?tls=none on the primary." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var command = new Command("audit", "Compare the Message-IDs of a window in the primary account with the archive: what the copy lacks, and the reverse. Exit 0 none, 1 some, 2 usage, 75 could not tell.");
+        foreach (Option o in new Option[] { archive, config, primary, since, until, tz, passwordFile, caFile, insecure, json })
+            command.Options.Add(o);
+
+        command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
+        {
+            string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
+                : result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c).Archive
+                : throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
+            TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
+            DateTimeOffset start = ReplayTime.Parse(result.GetValue(since)!, zone, "--since");
+            DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : cli.Clock.GetUtcNow();
+            if (end <= start)
+                throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after --since ({start:O}).", "check the times and their offsets.");
+            IPrimaryMailSource source = PrimarySourceFactory.Create(result.GetValue(primary)!,
+                new PrimarySourceOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure)));
+
+            using MessageArchive store = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadOnly, cli.Clock, ct);
+            AliasAuditReport report = await new AliasAuditRun(store.Index, source, new AliasAuditOptions(start, end)).RunAsync(ct);
+            if (result.GetValue(json))
+                cli.Out.WriteLine(JsonSerializer.Serialize(Json(report, archivePath), JsonOutput.Options));
+            else
+                WriteText(cli.Out, report, archivePath, zone);
+            return report.ExitCode;
+        }));
+        return command;
+    }
+
+    internal static void WriteText(TextWriter o, AliasAuditReport r, string archive, TimeZoneInfo zone)
+    {
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"alias audit: {r.PrimaryInWindow} in the primary, {r.CopyInWindow} in the copy, {r.Matched} matched; {r.PrimaryOnly.Count} missing from the copy, {r.CopyOnly.Count} not in the primary."));
+        o.WriteLine($"  window:  [{ReplayPlanWriter.Utc(r.Since)}, {ReplayPlanWriter.Utc(r.Until)}) UTC, by receipt time (start included, end excluded)");
+        o.WriteLine($"           [{ReplayPlanWriter.Local(r.Since, zone)}, {ReplayPlanWriter.Local(r.Until, zone)}) {zone.Id}");
+        o.WriteLine($"  primary: {r.Primary} (listed {Hours(r.Margin)} beyond each end, so clock differences raise no false alarm)");
+        o.WriteLine($"  copy:    {archive}");
+        WriteList(o, "in the primary, missing from the copy", r.PrimaryOnly, PrimaryOnlyMeaning, zone);
+        WriteList(o, "in the copy, not in the primary", r.CopyOnly, CopyOnlyMeaning, zone);
+        if (r.PrimaryWithoutMessageId > 0 || r.CopyWithoutMessageId > 0)
+        {
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without Message-ID: {r.PrimaryWithoutMessageId} in the primary, {r.CopyWithoutMessageId} in the copy."));
+            o.WriteLine($"  {WithoutIdMeaning}");
+        }
+
+        o.WriteLine(r.ExitCode == ExitCodes.Ok
+            ? "result: the primary and the copy hold the same messages in this window."
+            : "result: the primary and the copy DIFFER in this window.");
+    }
+
+    private static void WriteList(TextWriter o, string title, IReadOnlyList<AuditMessage> messages, string meaning, TimeZoneInfo zone)
+    {
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{title} ({messages.Count}):"));
+        if (messages.Count == 0)
+        {
+            o.WriteLine("  (none)");
+            return;
+        }
+
+        o.WriteLine($"  {meaning}");
+        foreach (AuditMessage m in messages)
+            o.WriteLine($"  {ReplayPlanWriter.Local(m.ReceivedAt, zone)}  <{m.MessageId}>  {m.From ?? "(no From)"}  \"{m.Subject ?? "(no subject)"}\"");
+    }
+
+    private static string Hours(TimeSpan t) =>
+        t.TotalHours % 24 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0} day(s)") : string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} hour(s)");
+
+    internal static object Json(AliasAuditReport r, string archive) => new
+    {
+        ok = r.ExitCode == ExitCodes.Ok,
+        exitCode = r.ExitCode,
+        primary = r.Primary,
+        archive,
+        window = new { since = r.Since.ToUniversalTime(), until = r.Until.ToUniversalTime(), clock = "received", primaryMarginHours = r.Margin.TotalHours },
+        counts = new
+        {
+            primary = r.PrimaryInWindow,
+            copy = r.CopyInWindow,
+            matched = r.Matched,
+            primaryOnly = r.PrimaryOnly.Count,
+            copyOnly = r.CopyOnly.Count,
+            primaryWithoutMessageId = r.PrimaryWithoutMessageId,
+            copyWithoutMessageId = r.CopyWithoutMessageId,
+        },
+        primaryOnly = r.PrimaryOnly.Select(Entry),
+        copyOnly = r.CopyOnly.Select(Entry),
+        meaning = new { primaryOnly = PrimaryOnlyMeaning, copyOnly = CopyOnlyMeaning, withoutMessageId = WithoutIdMeaning },
+    };
+
+    private static object Entry(AuditMessage m) => new { messageId = m.MessageId, received = m.ReceivedAt.ToUniversalTime(), from = m.From, subject = m.Subject };
+}

@@ -1,0 +1,88 @@
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Sources;
+
+namespace MailRecovery.Core.Probe.Audit;
+
+/// <summary>
+/// Lists an IMAP mailbox without disturbing it: EXAMINE (RFC 9051 §6.3.3, read-only, so no flag can change,
+/// not even \Recent), UID SEARCH by date, then UID FETCH (ENVELOPE INTERNALDATE) in batches. ENVELOPE carries
+/// the Message-ID, From and Subject; no body section is fetched, so \Seen is never set.
+/// </summary>
+public sealed class ImapPrimarySource : IPrimaryMailSource
+{
+    private readonly SourceEndpoint endpoint;
+    private readonly SourceCredentials credentials;
+    private readonly CertificateTrust trust;
+
+    public ImapPrimarySource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        this.endpoint = endpoint;
+        this.credentials = credentials;
+        this.trust = trust;
+    }
+
+    /// <summary>UIDs per FETCH: one round trip per batch, never one command with every UID of a large mailbox.</summary>
+    /// <value>The default value is 500.</value>
+    public int FetchBatch { get; init; } = 500;
+
+    private string Mailbox => endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
+
+    public string Description => $"{endpoint.AccountKey}/{Mailbox}";
+
+    public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        using var client = new ImapClient();
+        try
+        {
+            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            IMailFolder folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            IReadOnlyList<AuditMessage> listed = folder.Count == 0 ? [] : await ListOpenAsync(folder, from, until, cancellationToken);
+            await client.DisconnectAsync(true, cancellationToken);
+            return listed;
+        }
+        catch (FolderNotFoundException)
+        {
+            throw MailRecoveryException.Usage($"{endpoint.AccountKey} has no mailbox '{Mailbox}'.", "give the primary's mailbox after the host, e.g. imaps://helpdesk@mail.example.com/INBOX.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw ErrorClassifier.Classify(e, $"primary {Description}");
+        }
+    }
+
+    private async Task<IReadOnlyList<AuditMessage>> ListOpenAsync(IMailFolder folder, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        // SINCE and BEFORE compare dates only, in the server's time zone, ignoring the time (RFC 9051 §6.4.4):
+        // a day more on each side, then the exact INTERNALDATE decides.
+        SearchQuery query = SearchQuery.DeliveredAfter(from.UtcDateTime.Date.AddDays(-1))
+            .And(SearchQuery.DeliveredBefore(until.UtcDateTime.Date.AddDays(2)));
+        IList<UniqueId> uids = await folder.SearchAsync(query, cancellationToken);
+
+        var listed = new List<AuditMessage>();
+        var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Envelope | MessageSummaryItems.InternalDate);
+        foreach (UniqueId[] batch in uids.OrderBy(u => u.Id).Chunk(FetchBatch))
+        {
+            foreach (IMessageSummary summary in await folder.FetchAsync(batch, request, cancellationToken))
+            {
+                // INTERNALDATE is always sent (RFC 9051 §2.3.3); the Date: header only stands in for a server that does not.
+                if ((summary.InternalDate ?? summary.Envelope?.Date) is not DateTimeOffset received || received < from || received >= until)
+                    continue;
+                Envelope? envelope = summary.Envelope;
+                string[] senders = envelope?.From.Mailboxes.Select(m => m.Address.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+                listed.Add(new AuditMessage(
+                    AuditMessage.NormalizeId(envelope?.MessageId),
+                    received,
+                    senders.Length == 0 ? null : string.Join(", ", senders),
+                    string.IsNullOrWhiteSpace(envelope?.Subject) ? null : envelope.Subject.Trim()));
+            }
+        }
+
+        return listed;
+    }
+}

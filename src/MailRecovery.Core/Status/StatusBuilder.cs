@@ -1,0 +1,67 @@
+using System.Globalization;
+using MailRecovery.Core.Archive;
+
+namespace MailRecovery.Core.Status;
+
+/// <summary>
+/// Builds the <c>status</c> report from the index. A day is flagged as low when it has less than half the
+/// lower quartile of the complete days shown (today is partial and never flagged), and the quartile is at
+/// least <see cref="MinimumUsual"/>: a mailbox that gets two messages a day has no meaningful "gap".
+/// </summary>
+public static class StatusBuilder
+{
+    public const int MinimumUsual = 4;
+
+    public static StatusReport Build(ArchiveIndex index, StatusOptions options, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(options);
+        DateTimeOffset now = clock.GetUtcNow();
+        DateOnly today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, options.TimeZone).DateTime);
+        DateOnly first = today.AddDays(1 - options.Days);
+        DateTimeOffset since = Start(first, options.TimeZone);
+
+        var counts = new Dictionary<DateOnly, int>();
+        foreach (DateTimeOffset t in index.ReceivedSince(since))
+        {
+            DateOnly day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, options.TimeZone).DateTime);
+            counts[day] = counts.GetValueOrDefault(day) + 1;
+        }
+
+        var complete = Enumerable.Range(0, options.Days - 1).Select(i => counts.GetValueOrDefault(first.AddDays(i))).Order().ToList();
+        int low = Quartile(complete, 0.25), high = Quartile(complete, 0.75);
+        var days = Enumerable.Range(0, options.Days)
+            .Select(i => first.AddDays(i))
+            .Select(d => new DayVolume(d, counts.GetValueOrDefault(d), d != today && low >= MinimumUsual && counts.GetValueOrDefault(d) * 2 < low))
+            .ToList();
+
+        var warnings = new List<string>();
+        foreach (DayVolume d in days.Where(d => d.Low))
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Day:yyyy-MM-dd}: {d.Count} messages, usual {low}–{high}: was the copy arriving?"));
+
+        List<AccountStatistics> accounts = index.AccountStatistics();
+        DateTimeOffset? newest = accounts.Select(a => a.LastReceived).Where(t => t is not null).DefaultIfEmpty(null).Max();
+        if (newest is null)
+            warnings.Add("nothing has been archived yet.");
+        else if (now - newest.Value > options.QuietPeriod)
+            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"nothing has been archived for {(now - newest.Value).TotalHours:0} hours (quiet period {options.QuietPeriod.TotalHours:0} h): is the copy account still receiving mail, and is watch running?"));
+        foreach (AccountStatistics a in accounts.Where(a => a.LastErrorAt is not null && (a.LastSuccess is null || a.LastErrorAt > a.LastSuccess)))
+            warnings.Add($"{a.Account}: the last fetch failed: {a.LastError}");
+
+        var probe = index.LastProbe();
+        if (probe is { Verdict: not "works" } p)
+            warnings.Add($"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}");
+
+        (long messages, long bytes) = index.Totals();
+        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, warnings);
+    }
+
+    private static DateTimeOffset Start(DateOnly day, TimeZoneInfo zone)
+    {
+        DateTime local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    private static int Quartile(List<int> sorted, double q) =>
+        sorted.Count == 0 ? 0 : sorted[(int)Math.Floor(q * (sorted.Count - 1))];
+}

@@ -1,0 +1,16 @@
+namespace MailRecovery.Core.Status;
+
+/// <summary>What <c>status</c> looks at.</summary>
+public sealed class StatusOptions
+{
+    /// <summary>Days of history in the chart (today included).</summary>
+    /// <value>The default value is 30 days.</value>
+    public int Days { get; set; } = 30;
+
+    /// <summary>Warn when nothing has been archived for longer than this.</summary>
+    /// <value>The default value is 24 hours.</value>
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The zone whose calendar days the chart counts.</summary>
+    public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Local;
+}

@@ -1,0 +1,21 @@
+using MailRecovery.Core.Archive;
+
+namespace MailRecovery.Core.Status;
+
+/// <summary>The health of an archive: per account, the volume per day, the last probe, and warnings.</summary>
+/// <param name="UsualLow">The lower quartile of complete days' volume (the "usual" range starts here).</param>
+/// <param name="UsualHigh">The upper quartile.</param>
+public sealed record StatusReport(
+    DateTimeOffset Now,
+    long Messages,
+    long Bytes,
+    IReadOnlyList<AccountStatistics> Accounts,
+    IReadOnlyList<DayVolume> Days,
+    int UsualLow,
+    int UsualHigh,
+    (DateTimeOffset At, string Alias, string Verdict, string Summary)? LastProbe,
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>0 when nothing needs attention, 1 when a warning is shown (for monitoring).</summary>
+    public int ExitCode => Warnings.Count == 0 ? 0 : 1;
+}
