@@ -73,11 +73,32 @@ public sealed class ReplayJournal : IDisposable
     public void Record(string target, string file, JournalState state, string? detail = null) =>
         Write(target, file, state, null, detail, attempt: false);
 
+    /// <summary>Records the intents of a whole batch in one durable transaction.</summary>
+    public void RecordIntents(string target, IEnumerable<(string File, string? Checkpoint)> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        using SqliteTransaction tx = connection.BeginTransaction();
+        foreach (var (file, checkpoint) in items)
+            Write(target, file, JournalState.Intent, checkpoint, null, attempt: true, tx);
+        tx.Commit();
+    }
+
+    /// <summary>Records one outcome for many files in one durable transaction.</summary>
+    public void RecordMany(string target, IEnumerable<string> files, JournalState state, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        using SqliteTransaction tx = connection.BeginTransaction();
+        foreach (string file in files)
+            Write(target, file, state, null, detail, attempt: false, tx);
+        tx.Commit();
+    }
+
     public void Dispose() => connection.Dispose();
 
-    private void Write(string target, string file, JournalState state, string? checkpoint, string? detail, bool attempt)
+    private void Write(string target, string file, JournalState state, string? checkpoint, string? detail, bool attempt, SqliteTransaction? tx = null)
     {
         using SqliteCommand cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO deliveries(target, file, state, checkpoint, detail, attempts, updated_utc)
             VALUES($t, $f, $s, $c, $d, $a, $u)

@@ -51,6 +51,11 @@ public sealed class ReplayRun
         await target.OpenAsync(cancellationToken);
         int sent = 0;
         long firstDelivery = 0;
+
+        // Batches only where they change nothing but speed: not when pacing, not for targets final at Complete.
+        int maxBatch = target is IBatchReplayTarget batching && options.MessagesPerSecond <= 0 && !target.DeliversAtComplete ? batching.MaxBatch : 1;
+        var batch = new List<ReplayItem>();
+        long batchBytes = 0;
         foreach (ArchivedMessage message in plan.Messages)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -87,40 +92,25 @@ public sealed class ReplayRun
                 continue;
             }
 
+            if (maxBatch > 1)
+            {
+                batch.Add(item);
+                batchBytes += message.Size;
+                if (batch.Count >= maxBatch || batchBytes >= MaxBatchBytes)
+                    sent = await FlushBatchAsync(report, batch, retry, sent, cancellationToken);
+                if (batch.Count == 0)
+                    batchBytes = 0;
+                continue;
+            }
+
             if (sent == 0)
                 firstDelivery = clock.GetTimestamp();
             await PaceAsync(clock, firstDelivery, sent, cancellationToken);
-            journal.RecordIntent(target.JournalKey, message.File, target.Checkpoint(item) ?? string.Empty);
-            sent++;
-            options.AfterIntent?.Invoke(sent);
-            try
-            {
-                await retry.ExecuteAsync(async ct => await target.DeliverAsync(item, ct), cancellationToken);
-                if (target.DeliversAtComplete)
-                {
-                    pendingUntilComplete.Add(item);
-                }
-                else
-                {
-                    journal.Record(target.JournalKey, message.File, JournalState.Delivered);
-                    report.Delivered++;
-                    report.DeliveredBytes += message.Size;
-                }
-
-                observer?.MessageDone(item, "delivered");
-            }
-            catch (DeliveryException e)
-            {
-                Record(report, item, e);
-            }
-            catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate)
-            {
-                // Refused before anything was sent (a missing --mail-from, a refused login): the message is
-                // certainly not delivered, so it must not look "unfinished" to the next run.
-                journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
-                throw;
-            }
+            sent = await DeliverOneAsync(report, item, retry, pendingUntilComplete, sent, cancellationToken);
         }
+
+        if (batch.Count > 0)
+            sent = await FlushBatchAsync(report, batch, retry, sent, cancellationToken);
 
         await target.CompleteAsync(cancellationToken);
         foreach (ReplayItem item in pendingUntilComplete)
@@ -132,6 +122,89 @@ public sealed class ReplayRun
 
         report.Elapsed = clock.GetElapsedTime(start);
         return report;
+    }
+
+    /// <summary>The most bytes in one batch: a MULTIAPPEND is one command, and a failure repeats all of it.</summary>
+    private const long MaxBatchBytes = 16L * 1024 * 1024;
+
+    private async Task<int> DeliverOneAsync(ReplayReport report, ReplayItem item, ResiliencePipeline retry, List<ReplayItem> pendingUntilComplete, int sent, CancellationToken cancellationToken)
+    {
+        ArchivedMessage message = item.Message;
+        journal.RecordIntent(target.JournalKey, message.File, target.Checkpoint(item) ?? string.Empty);
+        sent++;
+        options.AfterIntent?.Invoke(sent);
+        try
+        {
+            await retry.ExecuteAsync(async ct => await target.DeliverAsync(item, ct), cancellationToken);
+            if (target.DeliversAtComplete)
+            {
+                pendingUntilComplete.Add(item);
+            }
+            else
+            {
+                journal.Record(target.JournalKey, message.File, JournalState.Delivered);
+                report.Delivered++;
+                report.DeliveredBytes += message.Size;
+            }
+
+            observer?.MessageDone(item, "delivered");
+        }
+        catch (DeliveryException e)
+        {
+            Record(report, item, e);
+        }
+        catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate)
+        {
+            // Refused before anything was sent (a missing --mail-from, a refused login): the message is
+            // certainly not delivered, so it must not look "unfinished" to the next run.
+            journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
+            throw;
+        }
+
+        return sent;
+    }
+
+    /// <summary>
+    /// Delivers a batch all-or-nothing: intents in one commit, one MULTIAPPEND, outcomes in one commit. When
+    /// the target refuses the batch, the messages go one by one, so that only the bad one fails.
+    /// </summary>
+    private async Task<int> FlushBatchAsync(ReplayReport report, List<ReplayItem> batch, ResiliencePipeline retry, int sent, CancellationToken cancellationToken)
+    {
+        var items = batch.ToList();
+        batch.Clear();
+        if (items.Count == 1)
+            return await DeliverOneAsync(report, items[0], retry, [], sent, cancellationToken);
+
+        journal.RecordIntents(target.JournalKey, items.Select(i => (i.Message.File, (string?)(target.Checkpoint(i) ?? string.Empty))));
+        foreach (ReplayItem _ in items)
+            options.AfterIntent?.Invoke(++sent);
+        try
+        {
+            await retry.ExecuteAsync(async ct => await ((IBatchReplayTarget)target).DeliverBatchAsync(items, ct), cancellationToken);
+        }
+        catch (DeliveryException e) when (e.Outcome != DeliveryOutcome.Uncertain)
+        {
+            logger.LogWarning("a batch of {Count} was refused ({Error}); delivering them one by one.", items.Count, e.Message);
+            foreach (ReplayItem item in items)
+                sent = await DeliverOneAsync(report, item, retry, [], sent, cancellationToken);
+            return sent;
+        }
+        catch (DeliveryException e)
+        {
+            foreach (ReplayItem item in items)
+                Record(report, item, e);
+            return sent;
+        }
+
+        journal.RecordMany(target.JournalKey, items.Select(i => i.Message.File), JournalState.Delivered);
+        foreach (ReplayItem item in items)
+        {
+            report.Delivered++;
+            report.DeliveredBytes += item.Message.Size;
+            observer?.MessageDone(item, "delivered");
+        }
+
+        return sent;
     }
 
     private void Record(ReplayReport report, ReplayItem item, DeliveryException e)

@@ -13,8 +13,11 @@ namespace MailRecovery.Core.Replay.Targets;
 /// before re-sending anything whose earlier outcome was lost, it looks for the message in the mailbox: by
 /// Message-ID and size, and by content hash when the Message-ID is missing or shared by several messages.
 /// </summary>
-public sealed class ImapAppendTarget : IReplayTarget
+public sealed class ImapAppendTarget : IBatchReplayTarget
 {
+    /// <summary>Messages per MULTIAPPEND (RFC 3502) when the server offers it.</summary>
+    public const int MultiAppendBatch = 50;
+
     private readonly SourceEndpoint endpoint;
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
@@ -53,6 +56,8 @@ public sealed class ImapAppendTarget : IReplayTarget
             throw ErrorClassifier.Classify(e, $"target {Description}");
         }
     }
+
+    public int MaxBatch => client.Capabilities.HasFlag(ImapCapabilities.MultiAppend) ? MultiAppendBatch : 1;
 
     public string? Checkpoint(ReplayItem item) => null;
 
@@ -114,6 +119,47 @@ public sealed class ImapAppendTarget : IReplayTarget
         }
 
         present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+    }
+
+    /// <summary>One MULTIAPPEND: the server stores all of the messages or none of them (RFC 3502 §1).</summary>
+    public async Task DeliverBatchAsync(IReadOnlyList<ReplayItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        await EnsureConnectedAsync(cancellationToken);
+        var files = new List<FileStream>(items.Count);
+        var messages = new List<MimeMessage>(items.Count);
+        try
+        {
+            var requests = new List<IAppendRequest>(items.Count);
+            foreach (ReplayItem item in items)
+            {
+                FileStream file = item.OpenRead();
+                files.Add(file);
+                MimeMessage message = await MimeMessage.LoadAsync(ParserOptions.Default, file, persistent: true, cancellationToken);
+                messages.Add(message);
+                requests.Add(new AppendRequest(message, markSeen ? MessageFlags.Seen : MessageFlags.None, item.Message.Metadata.ReceivedAt));
+            }
+
+            await folder!.AppendAsync(requests, cancellationToken);
+        }
+        catch (ImapCommandException e)
+        {
+            throw new DeliveryException(DeliveryOutcome.Failed, $"the IMAP server refused the MULTIAPPEND: {e.ResponseText}", e);
+        }
+        catch (Exception e) when (e is IOException or ImapProtocolException or ServiceNotConnectedException)
+        {
+            throw new DeliveryException(DeliveryOutcome.Uncertain, $"the connection broke during MULTIAPPEND ({e.Message})", e);
+        }
+        finally
+        {
+            foreach (MimeMessage m in messages)
+                m.Dispose();
+            foreach (FileStream f in files)
+                await f.DisposeAsync();
+        }
+
+        foreach (ReplayItem item in items)
+            present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
