@@ -83,9 +83,11 @@ public sealed class WatchRun : IDisposable
             {
                 report = await new AliasVerifyRun(schedule.Options, clock).RunAsync(cancellationToken);
             }
-            catch (MailRecoveryException e)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                report = new ProbeReport(string.Empty, schedule.Options.Alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(e.Message, e.Fix ?? string.Empty)], []);
+                // Whatever went wrong, the schedule goes on: a probe loop that died would silently stop checking.
+                MailRecoveryException error = ErrorClassifier.Classify(e, $"alias check of {schedule.Options.Alias}");
+                report = new ProbeReport(string.Empty, schedule.Options.Alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(error.Message, error.Fix ?? string.Empty)], []);
             }
 
             await archiveGate.WaitAsync(cancellationToken);

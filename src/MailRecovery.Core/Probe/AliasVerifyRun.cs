@@ -57,6 +57,19 @@ public sealed partial class AliasVerifyRun
             return CouldNotTell(token, options.Alias, error, notes);
         }
 
+        try
+        {
+            return await WatchAsync(token, smtp, copy, primary, notes, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            // A server restarted or a connection dropped while waiting: the alias may be fine; nothing is known.
+            return CouldNotTell(token, options.Alias, ErrorClassifier.Classify(e, "watching the mailboxes"), notes);
+        }
+    }
+
+    private async Task<ProbeReport> WatchAsync(string token, SmtpSubmission smtp, IProbeWatcher copy, IProbeWatcher? primary, List<string> notes, CancellationToken cancellationToken)
+    {
         MailboxObservation copyResult = new("copy", options.Copy.ToString(), false, null, null, [], null, null);
         MailboxObservation? primaryResult = options.Primary is null ? null : new("primary", options.Primary.ToString(), false, null, null, [], null, null);
         ProbeSighting? copySeen = null, primarySeen = null;

@@ -17,7 +17,9 @@ public static class ProbeDiagnosis
         if (!smtp.Accepted)
         {
             findings.Add(Refused(alias, smtp));
-            return (ProbeVerdict.Broken, findings);
+
+            // A 4xx is "not now" (busy, greylisting): nothing is known about the alias yet.
+            return (smtp.ReplyCode is >= 400 and < 500 ? ProbeVerdict.CouldNotTell : ProbeVerdict.Broken, findings);
         }
 
         bool primaryChecked = primary is not null;

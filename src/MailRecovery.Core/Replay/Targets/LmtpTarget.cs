@@ -17,8 +17,8 @@ namespace MailRecovery.Core.Replay.Targets;
 /// some 4xx and no 5xx → try later; any 5xx → failed, naming the recipient and the reply. A recipient refused
 /// at RCPT TO aborts the transaction, so nobody gets it and a later retry duplicates nothing. But after the data
 /// a store can take it for one mailbox and refuse it for another (a full quota): that partial delivery is
-/// reported as failed, naming who got it, and is never retried, since sending again would deliver it twice to
-/// those. A connection lost after the end of the data is uncertain.
+/// reported as uncertain, naming who got it, and is not retried unless asked, since sending again would
+/// deliver it twice to those. A connection lost after the end of the data is uncertain.
 /// </para>
 /// </summary>
 public sealed class LmtpTarget : IReplayTarget
@@ -204,8 +204,10 @@ public sealed class LmtpTarget : IReplayTarget
             return;
         if (delivered.Count > 0)
         {
-            throw new DeliveryException(DeliveryOutcome.Failed,
-                $"only partly delivered: {got}refused for {Describe(refused)}. Not retried: sending it again would deliver it twice to {string.Join(", ", delivered)}");
+            // Uncertain, not Failed: a Failed message is tried again by the next run, which would deliver it a
+            // second time to those who got it. Uncertain waits for --resend-uncertain (after narrowing --rcpt).
+            throw new DeliveryException(DeliveryOutcome.Uncertain,
+                $"only partly delivered: {got}refused for {Describe(refused)}. Not retried: sending it again would deliver it twice to {string.Join(", ", delivered)}; replay it to the refused recipients only (--rcpt) with --resend-uncertain");
         }
 
         throw new DeliveryException(Outcome(refused), $"refused after the data: {Describe(refused)}");

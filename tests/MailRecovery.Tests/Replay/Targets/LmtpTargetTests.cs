@@ -160,7 +160,7 @@ public sealed class LmtpTargetTests
     }
 
     [Fact]
-    public async Task A_partial_delivery_fails_naming_who_got_it()
+    public async Task A_partial_delivery_is_uncertain_naming_who_got_it_so_the_next_run_does_not_resend_it()
     {
         using var dir = new TempDirectory();
         await using var server = ScriptedMailServer.Start(async s =>
@@ -181,7 +181,7 @@ public sealed class LmtpTargetTests
 
         var e = await Assert.ThrowsAsync<DeliveryException>(async () => await target.DeliverAsync(await ItemAsync(dir, TestMessages.Simple(1)), CancellationToken.None));
 
-        Assert.Equal(DeliveryOutcome.Failed, e.Outcome);
+        Assert.Equal(DeliveryOutcome.Uncertain, e.Outcome);
         Assert.Contains("delivered to a@example.test", e.Message, StringComparison.Ordinal);
         Assert.Contains("b@example.test: 552 5.2.2 mailbox full", e.Message, StringComparison.Ordinal);
     }
