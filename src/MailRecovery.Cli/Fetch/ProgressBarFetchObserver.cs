@@ -9,17 +9,17 @@ namespace MailRecovery.Cli.Fetch;
 internal sealed class ProgressBarFetchObserver : IFetchObserver
 {
     private readonly ProgressContext context;
-    private readonly Dictionary<string, (ProgressTask Task, int Total, int Done)> tasks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ProgressTask Task, string Label, int Total, int Done)> tasks = new(StringComparer.Ordinal);
 
     public ProgressBarFetchObserver(ProgressContext context) => this.context = context;
 
     public void MailboxStarted(string account, string mailbox, int messages, long bytes)
     {
-        string label = Markup.Escape(mailbox.Length == 0 ? account : $"{account} {mailbox}");
+        string label = Label(account, mailbox);
         ProgressTask task = context.AddTask(label, maxValue: Math.Max(1, bytes));
         if (messages == 0)
             task.Value = task.MaxValue;
-        tasks[account] = (task, messages, 0);
+        tasks[account] = (task, label, messages, 0);
     }
 
     public void MessageDone(string account, long size, bool fresh)
@@ -28,9 +28,17 @@ internal sealed class ProgressBarFetchObserver : IFetchObserver
             return;
         entry.Done++;
         entry.Task.Increment(size);
-        entry.Task.Description = string.Create(CultureInfo.InvariantCulture, $"{entry.Task.Description.Split(" [", 2)[0]} [{entry.Done}/{entry.Total}]");
+        // The description is Spectre markup: '[' would open a style tag (and a bad one kills the process from
+        // the refresh thread), so the label is escaped once and the counter uses parentheses.
+        entry.Task.Description = Counter(entry.Label, entry.Done, entry.Total);
         tasks[account] = entry;
     }
+
+    /// <summary>The task's markup label: the account and mailbox, escaped.</summary>
+    internal static string Label(string account, string mailbox) => Markup.Escape(mailbox.Length == 0 ? account : $"{account} {mailbox}");
+
+    /// <summary>The label with the message counter, still valid markup.</summary>
+    internal static string Counter(string label, int done, int total) => string.Create(CultureInfo.InvariantCulture, $"{label} ({done}/{total})");
 
     public static async Task<T> RunAsync<T>(Func<IFetchObserver, Task<T>> body) =>
         await AnsiConsole.Progress()
