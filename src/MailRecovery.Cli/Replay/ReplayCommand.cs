@@ -65,7 +65,9 @@ internal static class ReplayCommand
             using ArchiveLock replayLock = ArchiveLock.Acquire(Path.Combine(store.Layout.DataDir, "replay.lock"), "a replay");
             await using IReplayTarget target = ReplayTargetFactory.Create(result.GetValue(to)!, targetOptions, cli.Clock);
             long selectStart = cli.Clock.GetTimestamp();
-            var plan = new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
+            ReplayPlan plan = dry
+                ? ReplaySelector.Summarize(store.Index, window, filter, zone)
+                : new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
             TimeSpan selectTime = cli.Clock.GetElapsedTime(selectStart);
 
             if (dry)
@@ -83,7 +85,7 @@ internal static class ReplayCommand
             {
                 if (!cli.IsTerminal)
                     throw MailRecoveryException.Usage("replay delivers mail and needs a confirmation.", "check the plan with --dry-run, then add --yes.");
-                cli.Out.Write($"Replay {plan.Messages.Count} message(s) to {target.Description}? [y/N] ");
+                cli.Out.Write($"Replay {plan.Count} message(s) to {target.Description}? [y/N] ");
                 string? answer = Console.In.ReadLine();
                 if (!string.Equals(answer?.Trim(), "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer?.Trim(), "yes", StringComparison.OrdinalIgnoreCase))
                 {
@@ -103,8 +105,8 @@ internal static class ReplayCommand
             }
 
             report = cli.IsTerminal
-                ? await ProgressBarReplayObserver.RunAsync(plan.Messages.Count, o => new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), o).RunAsync(plan, ct))
-                : await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), new PlainReplayObserver(cli.Out, plan.Messages.Count)).RunAsync(plan, ct);
+                ? await ProgressBarReplayObserver.RunAsync(plan.Count, o => new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), o).RunAsync(plan, ct))
+                : await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), new PlainReplayObserver(cli.Out, plan.Count)).RunAsync(plan, ct);
             ReplayReportWriter.WriteText(cli.Out, report);
             return report.ExitCode;
         }));

@@ -21,7 +21,7 @@ internal static class ReplayPlanWriter
         o.WriteLine($"Window:   [{Utc(w.Since)}, {Utc(w.Until)}) UTC");
         o.WriteLine($"          [{Local(w.Since, plan.TimeZone)}, {Local(w.Until, plan.TimeZone)}) {plan.TimeZone.Id}  (start included, end excluded)");
         o.WriteLine($"Target:   {target}");
-        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Messages.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
         if (plan.First is ArchivedMessage first && plan.Last is ArchivedMessage last)
         {
             o.WriteLine($"First:    {Local(plan.TimeOf(first), plan.TimeZone)}  {Summary(first)}");

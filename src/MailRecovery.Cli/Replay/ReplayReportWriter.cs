@@ -30,7 +30,7 @@ internal static class ReplayReportWriter
         since = ReplayPlanWriter.Utc(plan.Window.Since),
         until = ReplayPlanWriter.Utc(plan.Window.Until),
         timeZone = plan.TimeZone.Id,
-        selected = plan.Messages.Count,
+        selected = plan.Count,
         bytes = plan.TotalBytes,
         first = plan.First is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.First)),
         last = plan.Last is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.Last)),

@@ -4,15 +4,57 @@ namespace MailRecovery.Core.Replay;
 
 /// <summary>
 /// What a replay would do, shown by <c>--dry-run</c> and before the confirmation prompt: how many messages,
-/// how large, the first and the last, and a per-day histogram in the user's time zone.
+/// how large, the first and the last, and a per-day histogram in the user's time zone. A full plan carries the
+/// messages to deliver; a summary plan (<see cref="ReplaySelector.Summarize"/>, for a dry run) only what is shown,
+/// so a month out of a million rows does not materialise 80,000 rows.
 /// </summary>
-public sealed record ReplayPlan(ReplayWindow Window, TimeZoneInfo TimeZone, IReadOnlyList<ArchivedMessage> Messages)
+public sealed record ReplayPlan
 {
-    public long TotalBytes => Messages.Sum(m => m.Size);
+    private readonly IReadOnlyList<ArchivedMessage>? messages;
+    private readonly IReadOnlyList<DateTimeOffset> times;
 
-    public ArchivedMessage? First => Messages.Count == 0 ? null : Messages[0];
+    public ReplayPlan(ReplayWindow Window, TimeZoneInfo TimeZone, IReadOnlyList<ArchivedMessage> Messages)
+    {
+        ArgumentNullException.ThrowIfNull(Messages);
+        this.Window = Window;
+        this.TimeZone = TimeZone;
+        messages = Messages;
+        Count = Messages.Count;
+        TotalBytes = Messages.Sum(m => m.Size);
+        First = Messages.Count == 0 ? null : Messages[0];
+        Last = Messages.Count == 0 ? null : Messages[^1];
+        times = Messages.Select(TimeOf).ToList();
+    }
 
-    public ArchivedMessage? Last => Messages.Count == 0 ? null : Messages[^1];
+    private ReplayPlan(ReplayWindow window, TimeZoneInfo zone, int count, long bytes, ArchivedMessage? first, ArchivedMessage? last, IReadOnlyList<DateTimeOffset> times)
+    {
+        Window = window;
+        TimeZone = zone;
+        Count = count;
+        TotalBytes = bytes;
+        First = first;
+        Last = last;
+        this.times = times;
+    }
+
+    public ReplayWindow Window { get; }
+
+    public TimeZoneInfo TimeZone { get; }
+
+    /// <summary>The messages to deliver, oldest first.</summary>
+    /// <exception cref="InvalidOperationException">This is a summary plan (dry run), which has none.</exception>
+    public IReadOnlyList<ArchivedMessage> Messages => messages ?? throw new InvalidOperationException("a summary plan (dry run) carries no messages");
+
+    public int Count { get; }
+
+    public long TotalBytes { get; }
+
+    public ArchivedMessage? First { get; }
+
+    public ArchivedMessage? Last { get; }
+
+    internal static ReplayPlan Summary(ReplayWindow window, TimeZoneInfo zone, int count, long bytes, ArchivedMessage? first, ArchivedMessage? last, IReadOnlyList<DateTimeOffset> times) =>
+        new(window, zone, count, bytes, first, last, times);
 
     /// <summary>The time of a message on the window's clock.</summary>
     public DateTimeOffset TimeOf(ArchivedMessage message)
@@ -28,7 +70,7 @@ public sealed record ReplayPlan(ReplayWindow Window, TimeZoneInfo TimeZone, IRea
 
     /// <summary>Messages per local calendar day, in order.</summary>
     public IReadOnlyList<(DateOnly Day, int Count)> PerDay() =>
-        Messages.GroupBy(m => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(TimeOf(m), TimeZone).DateTime))
+        times.GroupBy(t => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, TimeZone).DateTime))
             .OrderBy(g => g.Key)
             .Select(g => (g.Key, g.Count()))
             .ToList();
