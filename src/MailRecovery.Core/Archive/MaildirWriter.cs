@@ -13,6 +13,9 @@ namespace MailRecovery.Core.Archive;
 public sealed class MaildirWriter
 {
     private const int BufferSize = 128 * 1024;
+
+    /// <summary>How much of the start of each message is kept in memory for reading its headers.</summary>
+    private const int HeadSize = 64 * 1024;
     private readonly ArchiveLayout layout;
     private readonly TimeProvider clock;
     private readonly int pid = Environment.ProcessId;
@@ -45,23 +48,33 @@ public sealed class MaildirWriter
         };
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[] head = ArrayPool<byte>.Shared.Rent(HeadSize);
         try
         {
-            await using var file = new FileStream(tmpPath, options);
+            // Local file I/O is done synchronously: an async FileStream without FileOptions.Asynchronous only
+            // moves each write to the thread pool, which costs more than the write.
+            using var file = new FileStream(tmpPath, options);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
+            int headLength = 0;
             int n;
             while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, n);
-                await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                file.Write(buffer, 0, n);
+                int keep = Math.Min(n, HeadSize - headLength);
+                Buffer.BlockCopy(buffer, 0, head, headLength, keep);
+                headLength += keep;
                 size += n;
             }
 
-            file.Position = 0;
-            MessageMetadata metadata = await MessageMetadataReader.ReadAsync(
-                new ReadOnlyWindowStream(file, size), internalDate ?? archivedAt,
-                internalDate is null ? ReceivedTimeSource.FetchTime : ReceivedTimeSource.InternalDate, cancellationToken);
+            // The header block is almost always within the first bytes kept in memory; only a message whose
+            // headers are longer than that is read back from the file.
+            Stream headers = headLength == size || HeaderEnd(head.AsSpan(0, headLength))
+                ? new MemoryStream(head, 0, headLength, writable: false)
+                : new ReadOnlyWindowStream(file, size) { Position = 0 };
+            MessageMetadata metadata = MessageMetadataReader.Read(headers, internalDate ?? archivedAt,
+                internalDate is null ? ReceivedTimeSource.FetchTime : ReceivedTimeSource.InternalDate);
 
             // The mtime carries the receipt time (Dovecot's convention); set before the fsync so that one
             // fsync makes both the bytes and the time durable.
@@ -79,8 +92,13 @@ public sealed class MaildirWriter
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(head);
         }
     }
+
+    /// <summary>True when the bytes contain the empty line that ends a header block (RFC 5322 §2.1).</summary>
+    private static bool HeaderEnd(ReadOnlySpan<byte> bytes) =>
+        bytes.IndexOf("\r\n\r\n"u8) >= 0 || bytes.IndexOf("\n\n"u8) >= 0;
 
     /// <summary>Moves staged files into cur/ and makes the renames durable with one fsync of cur/.</summary>
     public void Publish(IReadOnlyCollection<StagedMessage> staged)

@@ -161,6 +161,16 @@ public sealed class MessageMetadataReaderTests
         Assert.NotNull(md.Recipients);
     }
 
+    [Fact]
+    public async Task Japanese_legacy_charsets_in_encoded_words_are_decoded()
+    {
+        // ISO-2022-JP is still what many Japanese mailers send; Shift_JIS turns up too.
+        MessageMetadata md = await ReadAsync("From: =?Shift_JIS?B?kL+LgY+R?= <billing@example.co.jp>\r\nSubject: =?ISO-2022-JP?B?GyRCJTUhPCVQITxEZDtfGyhC?=\r\n\r\nbody\r\n");
+
+        Assert.Equal("サーバー停止", md.Subject);
+        Assert.Equal("billing@example.co.jp", md.From);
+    }
+
     private static Task<MessageMetadata> ReadAsync(string message, ReceivedTimeSource fallbackSource = ReceivedTimeSource.FetchTime) =>
         MessageMetadataReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(message)), Fallback, fallbackSource, CancellationToken.None);
 }
