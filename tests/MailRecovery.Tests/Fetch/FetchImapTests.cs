@@ -79,6 +79,27 @@ public sealed class FetchImapTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task Delete_older_than_removes_only_archived_messages_received_before_the_cutoff()
+    {
+        string user = TestBedFixture.NewUser("o");
+        string Days(int ago) => DateTimeOffset.UtcNow.AddDays(-ago).ToString("ddd, dd MMM yyyy HH:mm:ss +0000", System.Globalization.CultureInfo.InvariantCulture);
+        await bed.LoadAsync(user, [TestMessages.Simple(1, "old1@example.org", received: Days(10)), TestMessages.Simple(2, "old2@example.org", received: Days(8)),
+            TestMessages.Simple(3, "new1@example.org", received: Days(2)), TestMessages.Simple(4, "new2@example.org", received: Days(0))]);
+        using var dir = new TempDirectory();
+
+        Assert.True(ServerPolicy.TryParse("delete-older-than:5", out ServerPolicy policy));
+        var report = await Fetcher.RunAsync(dir.Path, Fetcher.Account(bed, bed.Imaps(user), policy));
+
+        Assert.Equal(4, report.Fetched);
+        Assert.Equal(2, report.Accounts[0].Removed);
+        using var client = await ConnectAsync(bed.Imaps(user));
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var left = await client.Inbox.FetchAsync(0, -1, MessageSummaryItems.Envelope);
+        Assert.Equal(["new1@example.org", "new2@example.org"], left.Select(s => s.Envelope!.MessageId).Order(StringComparer.Ordinal));
+        Assert.Equal(4, ArchiveSnapshot.Take(dir.Path).FileHashes.Count);
+    }
+
+    [Fact]
     public async Task Two_different_messages_sharing_a_Message_ID_are_both_kept_and_identical_content_once()
     {
         string user = TestBedFixture.NewUser("s");
