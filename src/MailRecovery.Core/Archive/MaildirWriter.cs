@@ -14,6 +14,9 @@ public sealed class MaildirWriter
 {
     private const int BufferSize = 128 * 1024;
 
+    /// <summary>Parallel fsyncs when a batch is published.</summary>
+    private const int SyncParallelism = 8;
+
     /// <summary>How much of the start of each message is kept in memory for reading its headers.</summary>
     private const int HeadSize = 64 * 1024;
     private readonly ArchiveLayout layout;
@@ -30,7 +33,7 @@ public sealed class MaildirWriter
 
     /// <summary>
     /// Copies <paramref name="content"/> to a new file in tmp/, byte for byte, hashing on the way; reads its
-    /// metadata; sets its mtime to the receipt time; fsyncs it.
+    /// metadata; sets its mtime to the receipt time. The file stays open: <see cref="Publish"/> fsyncs it.
     /// </summary>
     /// <param name="internalDate">The server's receipt time when the protocol has one (IMAP INTERNALDATE).</param>
     public async Task<StagedMessage> StageAsync(Stream content, DateTimeOffset? internalDate, CancellationToken cancellationToken)
@@ -49,11 +52,12 @@ public sealed class MaildirWriter
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         byte[] head = ArrayPool<byte>.Shared.Rent(HeadSize);
+        FileStream? file = null;
         try
         {
             // Local file I/O is done synchronously: an async FileStream without FileOptions.Asynchronous only
             // moves each write to the thread pool, which costs more than the write.
-            using var file = new FileStream(tmpPath, options);
+            file = new FileStream(tmpPath, options);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
             int headLength = 0;
@@ -79,13 +83,13 @@ public sealed class MaildirWriter
             // The mtime carries the receipt time (Dovecot's convention); set before the fsync so that one
             // fsync makes both the bytes and the time durable.
             File.SetLastWriteTimeUtc(file.SafeFileHandle, metadata.ReceivedAt.UtcDateTime);
-            file.Flush(flushToDisk: true);
 
             string name = MaildirFileName.Create(archivedAt, pid, seq, host, size, metadata.ReceivedSource);
-            return new StagedMessage(tmpPath, name, Convert.ToHexStringLower(hash.GetHashAndReset()), size, archivedAt, metadata);
+            return new StagedMessage(tmpPath, name, Convert.ToHexStringLower(hash.GetHashAndReset()), size, archivedAt, metadata) { Unsynced = file };
         }
         catch
         {
+            file?.Dispose();
             TryDelete(tmpPath);
             throw;
         }
@@ -105,13 +109,31 @@ public sealed class MaildirWriter
     {
         if (staged.Count == 0)
             return;
+
+        // Order is important: every file of the batch is on disk before the first rename makes any of them
+        // visible. The fsyncs run in parallel: the file system commits them together (a group commit).
+        Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = SyncParallelism }, s =>
+        {
+            if (s.Unsynced is FileStream file)
+            {
+                file.Flush(flushToDisk: true);
+                file.Dispose();
+                s.Unsynced = null;
+            }
+        });
         foreach (StagedMessage s in staged)
             File.Move(s.TmpPath, Path.Combine(layout.Cur, s.File + MaildirFileName.InfoSuffix), overwrite: false);
         DirectorySync.Sync(layout.Cur);
     }
 
     /// <summary>Drops a staged file that turned out to be a duplicate.</summary>
-    public static void Discard(StagedMessage staged) => TryDelete(staged.TmpPath);
+    public static void Discard(StagedMessage staged)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        staged.Unsynced?.Dispose();
+        staged.Unsynced = null;
+        TryDelete(staged.TmpPath);
+    }
 
     private static void TryDelete(string path)
     {

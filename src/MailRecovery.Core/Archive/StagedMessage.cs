@@ -1,11 +1,17 @@
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
-/// A message written to tmp/ and fsynced, not yet visible in the Maildir or the index.
+/// A message written to tmp/, not yet durable nor visible in the Maildir or the index.
 /// </summary>
 /// <param name="TmpPath">Where the bytes are now.</param>
 /// <param name="File">The unique base name it will have in cur/.</param>
 public sealed record StagedMessage(string TmpPath, string File, string Sha256, long Size, DateTimeOffset ArchivedAt, MessageMetadata Metadata)
 {
+    /// <summary>
+    /// The still-open file, not yet fsynced: <see cref="MaildirWriter.Publish"/> fsyncs a whole batch at once
+    /// (in parallel, off the network path) before any of it is renamed into cur/.
+    /// </summary>
+    internal FileStream? Unsynced { get; set; }
+
     public ArchivedMessage ToArchived() => new(File, Sha256, Size, ArchivedAt, Metadata);
 }

@@ -6,7 +6,7 @@ namespace MailRecovery.Core.Fetch;
 /// </summary>
 public enum FetchStep
 {
-    /// <summary>A message file is complete and fsynced in tmp/.</summary>
+    /// <summary>A message file is complete in tmp/ (it is fsynced with its batch, before any rename).</summary>
     Staged,
 
     /// <summary>A batch's files are renamed into cur/ and cur/ is fsynced.</summary>
