@@ -18,8 +18,6 @@ namespace MailRecovery.Core.Replay.Targets;
 public sealed class EmlTarget : IReplayTarget
 {
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const int BufferSize = 128 * 1024;
 
     public EmlTarget(string directory)
     {
@@ -78,63 +76,13 @@ public sealed class EmlTarget : IReplayTarget
     /// </exception>
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(item);
         string name = FileNameOf(item);
-        string tmpPath = Path.Combine(OutputDirectory, $".{name}.tmp");
-        try
-        {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = PrivateFile,
-            };
-            await using (var source = item.OpenRead())
-            await using (var file = new FileStream(tmpPath, options))
-            {
-                await source.CopyToAsync(file, BufferSize, cancellationToken);
-
-                // The mtime carries the receipt time too, for importers that sort by it; set before the fsync.
-                File.SetLastWriteTimeUtc(file.SafeFileHandle, item.Message.Metadata.ReceivedAt.UtcDateTime);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(tmpPath, Path.Combine(OutputDirectory, name), overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            TryDelete(tmpPath);
-            if (e is OperationCanceledException)
-                throw;
-            throw new DeliveryException(e is UnauthorizedAccessException ? DeliveryOutcome.Failed : DeliveryOutcome.TryLater,
-                $"{Description}: cannot write {name} ({e.Message}).", e);
-        }
-
-        try
-        {
-            DirectorySync.Sync(OutputDirectory);
-        }
-        catch (IOException e)
-        {
-            throw new DeliveryException(DeliveryOutcome.Uncertain, $"{Description}: cannot sync the directory after writing {name} ({e.Message}).", e);
-        }
+        await DurableFileDelivery.WriteAsync(item, Path.Combine(OutputDirectory, $".{name}.tmp"), Path.Combine(OutputDirectory, name), Description, cancellationToken);
     }
 
     /// <summary>Nothing to finish: every delivery was durable when <see cref="DeliverAsync"/> returned.</summary>
     public Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A hidden leftover; the next delivery of the same message replaces it.
-        }
-    }
 }

@@ -20,8 +20,6 @@ namespace MailRecovery.Core.Replay.Targets;
 public sealed class MaildirTarget : IReplayTarget
 {
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const int BufferSize = 128 * 1024;
 
     // Base names already in new/ or cur/: read once at open, then kept up to date by our own deliveries. A
     // reader moving new/ → cur/ and adding flags does not change a base name, so the set stays right.
@@ -109,61 +107,9 @@ public sealed class MaildirTarget : IReplayTarget
     /// </exception>
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(item);
         string name = FileNameOf(item);
-        string tmpPath = Path.Combine(Tmp, name);
-        try
-        {
-            // FileMode.Create: a leftover of an earlier, interrupted delivery of this same message is replaced.
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = PrivateFile,
-            };
-            await using (var source = item.OpenRead())
-            await using (var file = new FileStream(tmpPath, options))
-            {
-                await source.CopyToAsync(file, BufferSize, cancellationToken);
-
-                // Dovecot's convention: the mtime is the receipt time. Set before the fsync so that one fsync
-                // makes the bytes and the time durable together.
-                File.SetLastWriteTimeUtc(file.SafeFileHandle, item.Message.Metadata.ReceivedAt.UtcDateTime);
-                file.Flush(flushToDisk: true);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            TryDelete(tmpPath);
-            if (e is OperationCanceledException)
-                throw;
-            throw new DeliveryException(e is UnauthorizedAccessException ? DeliveryOutcome.Failed : DeliveryOutcome.TryLater,
-                $"{Description}: cannot write {tmpPath} ({e.Message}).", e);
-        }
-
-        try
-        {
-            // rename(2) replaces a same-named file atomically; the name is derived from the content, so a
-            // replaced file held the same bytes.
-            File.Move(tmpPath, Path.Combine(New, name), overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmpPath);
-            throw new DeliveryException(DeliveryOutcome.TryLater, $"{Description}: cannot move {name} into new/ ({e.Message}).", e);
-        }
-
-        try
-        {
-            DirectorySync.Sync(New);
-        }
-        catch (IOException e)
-        {
-            // The file is visible but perhaps not durable: CheckAsync will find it if it survived.
-            throw new DeliveryException(DeliveryOutcome.Uncertain, $"{Description}: cannot sync new/ after delivering {name} ({e.Message}).", e);
-        }
-
+        await DurableFileDelivery.WriteAsync(item, Path.Combine(Tmp, name), Path.Combine(New, name), Description, cancellationToken);
         present.Add(name);
     }
 
@@ -171,16 +117,4 @@ public sealed class MaildirTarget : IReplayTarget
     public Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left in tmp/, which Maildir readers ignore; the next delivery of the message replaces it.
-        }
-    }
 }
