@@ -1,8 +1,8 @@
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
-/// Messages that become durable together: each file is fsynced when staged, then one rename pass, one fsync of
-/// cur/ and one index transaction cover the whole batch (a group commit). Nothing in the batch counts as
+/// Messages that become durable together: the batch's files are fsynced (in parallel) before one rename pass,
+/// then one fsync of cur/ and one index transaction cover the whole batch (a group commit). Nothing in the batch counts as
 /// archived, and so nothing may be deleted from a server, before <see cref="Commit"/> returns.
 /// </summary>
 public sealed class ArchiveBatch

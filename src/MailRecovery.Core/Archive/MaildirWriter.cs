@@ -6,7 +6,7 @@ namespace MailRecovery.Core.Archive;
 
 /// <summary>
 /// Writes messages into the archive's Maildir the way Dovecot does: bytes to a unique name in tmp/, mtime set
-/// to the receipt time, fsync, then rename into cur/ and fsync cur/. Order is important: a file appears in
+/// to the receipt time, fsync (a batch at a time, in <see cref="Publish"/>), then rename into cur/ and fsync cur/. Order is important: a file appears in
 /// cur/ only complete and on disk, and a crash before the rename leaves only a tmp/ file that the next open
 /// removes. Files are 0600.
 /// </summary>

@@ -189,8 +189,18 @@ public sealed class FetchRun
             async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
             {
                 StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
+                bool isNew;
+                try
+                {
+                    isNew = pending.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
+                }
+                catch
+                {
+                    MaildirWriter.Discard(staged); // not in the batch yet, so Abandon would not close its open file
+                    throw;
+                }
+
                 options.AfterStep?.Invoke(FetchStep.Staged);
-                bool isNew = pending.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
                 archivedNow.Add(message);
                 bytes += staged.Size;
                 if (isNew)
