@@ -57,7 +57,7 @@ internal static class AliasAuditCommand
             using MessageArchive store = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadOnly, cli.Clock, ct);
             AliasAuditReport report = await new AliasAuditRun(store.Index, source, new AliasAuditOptions(start, end)).RunAsync(ct);
             if (result.GetValue(json))
-                cli.Out.WriteLine(JsonSerializer.Serialize(Json(report, archivePath), JsonOutput.Options));
+                cli.Out.WriteLine(JsonOutput.Serialize(Json(report, archivePath)));
             else
                 WriteText(cli.Out, report, archivePath, zone);
             return report.ExitCode;
@@ -103,27 +103,23 @@ internal static class AliasAuditCommand
     private static string Hours(TimeSpan t) =>
         t.TotalHours % 24 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0} day(s)") : string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} hour(s)");
 
-    internal static object Json(AliasAuditReport r, string archive) => new
-    {
-        ok = r.ExitCode == ExitCodes.Ok,
-        exitCode = r.ExitCode,
-        primary = r.Primary,
-        archive,
-        window = new { since = r.Since.ToUniversalTime(), until = r.Until.ToUniversalTime(), clock = "received", primaryMarginHours = r.Margin.TotalHours },
-        counts = new
-        {
-            primary = r.PrimaryInWindow,
-            copy = r.CopyInWindow,
-            matched = r.Matched,
-            primaryOnly = r.PrimaryOnly.Count,
-            copyOnly = r.CopyOnly.Count,
-            primaryWithoutMessageId = r.PrimaryWithoutMessageId,
-            copyWithoutMessageId = r.CopyWithoutMessageId,
-        },
-        primaryOnly = r.PrimaryOnly.Select(Entry),
-        copyOnly = r.CopyOnly.Select(Entry),
-        meaning = new { primaryOnly = PrimaryOnlyMeaning, copyOnly = CopyOnlyMeaning, withoutMessageId = WithoutIdMeaning },
-    };
+    internal static AuditJson Json(AliasAuditReport r, string archive) => new(
+        Ok: r.ExitCode == ExitCodes.Ok,
+        ExitCode: r.ExitCode,
+        Primary: r.Primary,
+        Archive: archive,
+        Window: new AuditJson.WindowJson(r.Since.ToUniversalTime(), r.Until.ToUniversalTime(), "received", r.Margin.TotalHours),
+        Counts: new AuditJson.CountsJson(
+            Primary: r.PrimaryInWindow,
+            Copy: r.CopyInWindow,
+            Matched: r.Matched,
+            PrimaryOnly: r.PrimaryOnly.Count,
+            CopyOnly: r.CopyOnly.Count,
+            PrimaryWithoutMessageId: r.PrimaryWithoutMessageId,
+            CopyWithoutMessageId: r.CopyWithoutMessageId),
+        PrimaryOnly: [.. r.PrimaryOnly.Select(Entry)],
+        CopyOnly: [.. r.CopyOnly.Select(Entry)],
+        Meaning: new AuditJson.MeaningJson(PrimaryOnlyMeaning, CopyOnlyMeaning, WithoutIdMeaning));
 
-    private static object Entry(AuditMessage m) => new { messageId = m.MessageId, received = m.ReceivedAt.ToUniversalTime(), from = m.From, subject = m.Subject };
+    private static AuditJson.MessageJson Entry(AuditMessage m) => new(m.MessageId, m.ReceivedAt.ToUniversalTime(), m.From, m.Subject);
 }

@@ -70,7 +70,7 @@ internal static class AliasCommand
             }
 
             if (result.GetValue(json))
-                cli.Out.WriteLine(JsonSerializer.Serialize(Json(report), JsonOutput.Options));
+                cli.Out.WriteLine(JsonOutput.Serialize(Json(report)));
             else
                 WriteText(cli.Out, report);
             return report.ExitCode;
@@ -111,27 +111,23 @@ internal static class AliasCommand
         });
     }
 
-    internal static object Json(ProbeReport r) => new
-    {
-        ok = r.Verdict == ProbeVerdict.Works,
-        exitCode = r.ExitCode,
-        verdict = r.Verdict.ToString().ToLowerInvariant(),
-        alias = r.Alias,
-        token = r.Token,
-        smtp = r.Smtp is null ? null : new { accepted = r.Smtp.Accepted, replyCode = r.Smtp.ReplyCode, replyText = r.Smtp.ReplyText, sentAt = r.Smtp.SentAt },
-        copy = Observation(r.Copy),
-        primary = Observation(r.Primary),
-        findings = r.Findings.Select(f => new { problem = f.Problem, fix = f.Fix }),
-        notes = r.Notes,
-    };
+    internal static ProbeJson Json(ProbeReport r) => new(
+        Ok: r.Verdict == ProbeVerdict.Works,
+        ExitCode: r.ExitCode,
+        Verdict: r.Verdict.ToString().ToLowerInvariant(),
+        Alias: r.Alias,
+        Token: r.Token,
+        Smtp: r.Smtp is null ? null : new ProbeJson.SmtpJson(r.Smtp.Accepted, r.Smtp.ReplyCode, r.Smtp.ReplyText, r.Smtp.SentAt),
+        Copy: Observation(r.Copy),
+        Primary: Observation(r.Primary),
+        Findings: [.. r.Findings.Select(f => new ProbeJson.FindingJson(f.Problem, f.Fix))],
+        Notes: r.Notes);
 
-    private static object? Observation(MailboxObservation? m) => m is null ? null : new
-    {
-        mailbox = m.Mailbox,
-        delivered = m.Found,
-        latencySeconds = m.Latency is null ? (double?)null : Math.Round(m.Latency.Value.TotalSeconds, 3),
-        folder = m.Folder,
-        deliveredTo = m.DeliveredTo,
-        quotaPercent = m.QuotaPercent,
-    };
+    private static ProbeJson.MailboxJson? Observation(MailboxObservation? m) => m is null ? null : new(
+        Mailbox: m.Mailbox,
+        Delivered: m.Found,
+        LatencySeconds: m.Latency is null ? null : Math.Round(m.Latency.Value.TotalSeconds, 3),
+        Folder: m.Folder,
+        DeliveredTo: m.DeliveredTo,
+        QuotaPercent: m.QuotaPercent);
 }

@@ -31,7 +31,7 @@ internal static class ArchiveCommand
             VerifyReport report = await ArchiveVerifier.VerifyAsync(archive, null, ct);
             if (result.GetValue(json))
             {
-                cli.Out.WriteLine(JsonSerializer.Serialize(new { ok = report.IsSound, exitCode = report.IsSound ? 0 : 1, @checked = report.Checked, bytes = report.Bytes, problems = report.Problems }, JsonOutput.Options));
+                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems)));
             }
             else
             {
@@ -59,7 +59,7 @@ internal static class ArchiveCommand
             using MessageArchive archive = await MessageArchive.OpenAsync(sources.ResolveArchive(result), ArchiveAccess.ReadWrite, cli.Clock, ct);
             int count = await ArchiveReindexer.ReindexAsync(archive, null, ct);
             if (result.GetValue(json))
-                cli.Out.WriteLine(JsonSerializer.Serialize(new { ok = true, exitCode = 0, indexed = count }, JsonOutput.Options));
+                cli.Out.WriteLine(JsonOutput.Serialize(new ReindexJson(true, 0, count)));
             else
                 cli.Out.WriteLine($"{count} messages indexed in {archive.Layout.IndexPath}");
             return 0;

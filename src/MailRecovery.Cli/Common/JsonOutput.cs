@@ -1,15 +1,33 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using MailRecovery.Cli.Alias;
+using MailRecovery.Cli.Archive;
+using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Replay;
+using MailRecovery.Cli.Status;
 
 namespace MailRecovery.Cli.Common;
 
-/// <summary>The one JSON style of every --json report: camelCase, indented, nulls omitted.</summary>
-internal static class JsonOutput
+/// <summary>
+/// The one JSON style of every --json report: camelCase, indented, nulls omitted. The serializers are generated at
+/// compile time (no reflection), so the reports work in the natively compiled build.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(FetchJson))]
+[JsonSerializable(typeof(ReplayJson))]
+[JsonSerializable(typeof(VerifyJson))]
+[JsonSerializable(typeof(ReindexJson))]
+[JsonSerializable(typeof(StatusJson))]
+[JsonSerializable(typeof(ProbeJson))]
+[JsonSerializable(typeof(AuditJson))]
+internal sealed partial class JsonOutput : JsonSerializerContext
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>Serializes one report with the generated serializer of its type.</summary>
+    public static string Serialize<T>(T value) =>
+        JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Default.GetTypeInfo(typeof(T))!);
 }

@@ -36,12 +36,7 @@ internal static class Verb
         cli.Error.WriteLine($"error: {e.UserText}");
         if (json)
         {
-            cli.Out.WriteLine(JsonSerializer.Serialize(new
-            {
-                ok = false,
-                exitCode = code,
-                error = new { kind = e.Kind.ToString(), message = e.Message, fix = e.Fix },
-            }, JsonOutput.Options));
+            cli.Out.WriteLine(JsonOutput.Serialize(new ErrorJson(false, code, ErrorJson.Detail.Of(e)!)));
         }
 
         return code;

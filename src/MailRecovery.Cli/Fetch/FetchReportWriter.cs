@@ -29,28 +29,16 @@ internal static class FetchReportWriter
 
     public static void WriteJson(TextWriter output, FetchReport report)
     {
-        var json = new
-        {
-            ok = report.ExitCode == 0,
-            exitCode = report.ExitCode,
-            fetched = report.Fetched,
-            alreadyHad = report.AlreadyHad,
-            failed = report.Failed,
-            bytes = report.Bytes,
-            elapsedSeconds = Math.Round(report.Elapsed.TotalSeconds, 3),
-            accounts = report.Accounts.Select(a => new
-            {
-                account = a.Account,
-                fetched = a.Fetched,
-                alreadyHad = a.AlreadyHad,
-                failed = a.Failed,
-                removed = a.Removed,
-                bytes = a.Bytes,
-                failures = a.Failures,
-                warnings = a.Warnings,
-                error = a.Error is null ? null : new { kind = a.Error.Kind.ToString(), message = a.Error.Message, fix = a.Error.Fix },
-            }),
-        };
-        output.WriteLine(JsonSerializer.Serialize(json, JsonOutput.Options));
+        var json = new FetchJson(
+            Ok: report.ExitCode == 0,
+            ExitCode: report.ExitCode,
+            Fetched: report.Fetched,
+            AlreadyHad: report.AlreadyHad,
+            Failed: report.Failed,
+            Bytes: report.Bytes,
+            ElapsedSeconds: Math.Round(report.Elapsed.TotalSeconds, 3),
+            Accounts: [.. report.Accounts.Select(a => new FetchJson.FetchAccountJson(
+                a.Account, a.Fetched, a.AlreadyHad, a.Failed, a.Removed, a.Bytes, a.Failures, a.Warnings, ErrorJson.Detail.Of(a.Error)))]);
+        output.WriteLine(JsonOutput.Serialize(json));
     }
 }

@@ -20,30 +20,28 @@ internal static class ReplayReportWriter
             $"replay: selected {r.Selected}, delivered {r.Delivered} ({Units.Megabytes(r.DeliveredBytes)}), already present {r.AlreadyPresent}, skipped by journal {r.SkippedByJournal}, uncertain {r.Uncertain.Count}, failed {r.Failed.Count}, try later {r.TryLater.Count} in {r.Elapsed.TotalSeconds:0.0} s"));
     }
 
-    public static object Json(ReplayPlan plan, ReplayReport? r, string target, bool dryRun, TimeSpan selectTime) => new
-    {
-        ok = r is null || r.ExitCode == 0,
-        exitCode = r?.ExitCode ?? 0,
-        dryRun,
-        target,
-        clock = plan.Window.Clock.ToString().ToLowerInvariant(),
-        since = ReplayPlanWriter.Utc(plan.Window.Since),
-        until = ReplayPlanWriter.Utc(plan.Window.Until),
-        timeZone = plan.TimeZone.Id,
-        selected = plan.Count,
-        bytes = plan.TotalBytes,
-        first = plan.First is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.First)),
-        last = plan.Last is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.Last)),
-        selectMilliseconds = Math.Round(selectTime.TotalMilliseconds, 1),
-        perDay = plan.PerDay().Select(d => new { day = d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count = d.Count }),
-        delivered = r?.Delivered,
-        alreadyPresent = r?.AlreadyPresent,
-        skippedByJournal = r?.SkippedByJournal,
-        uncertain = r?.Uncertain,
-        failed = r?.Failed,
-        tryLater = r?.TryLater,
-        elapsedSeconds = r is null ? (double?)null : Math.Round(r.Elapsed.TotalSeconds, 3),
-    };
+    public static ReplayJson Json(ReplayPlan plan, ReplayReport? r, string target, bool dryRun, TimeSpan selectTime) => new(
+        Ok: r is null || r.ExitCode == 0,
+        ExitCode: r?.ExitCode ?? 0,
+        DryRun: dryRun,
+        Target: target,
+        Clock: plan.Window.Clock.ToString().ToLowerInvariant(),
+        Since: ReplayPlanWriter.Utc(plan.Window.Since),
+        Until: ReplayPlanWriter.Utc(plan.Window.Until),
+        TimeZone: plan.TimeZone.Id,
+        Selected: plan.Count,
+        Bytes: plan.TotalBytes,
+        First: plan.First is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.First)),
+        Last: plan.Last is null ? null : ReplayPlanWriter.Utc(plan.TimeOf(plan.Last)),
+        SelectMilliseconds: Math.Round(selectTime.TotalMilliseconds, 1),
+        PerDay: [.. plan.PerDay().Select(d => new ReplayJson.ReplayDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count))],
+        Delivered: r?.Delivered,
+        AlreadyPresent: r?.AlreadyPresent,
+        SkippedByJournal: r?.SkippedByJournal,
+        Uncertain: r?.Uncertain,
+        Failed: r?.Failed,
+        TryLater: r?.TryLater,
+        ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3));
 
-    public static void WriteJson(TextWriter o, object json) => o.WriteLine(JsonSerializer.Serialize(json, JsonOutput.Options));
+    public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }

@@ -39,7 +39,7 @@ internal static class StatusCommand
             using MessageArchive store = await MessageArchive.OpenAsync(path, ArchiveAccess.ReadOnly, cli.Clock, ct);
             StatusReport report = StatusBuilder.Build(store.Index, options, cli.Clock);
             if (result.GetValue(json))
-                cli.Out.WriteLine(JsonSerializer.Serialize(Json(report, options), JsonOutput.Options));
+                cli.Out.WriteLine(JsonOutput.Serialize(Json(report, options)));
             else
                 WriteText(cli.Out, report, options);
             return report.ExitCode;
@@ -74,19 +74,17 @@ internal static class StatusCommand
     private static string Time(DateTimeOffset? t, TimeZoneInfo zone) =>
         t is null ? "never" : TimeZoneInfo.ConvertTime(t.Value, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
-    private static object Json(StatusReport r, StatusOptions options) => new
-    {
-        ok = r.Warnings.Count == 0,
-        exitCode = r.ExitCode,
-        now = r.Now,
-        messages = r.Messages,
-        bytes = r.Bytes,
-        timeZone = options.TimeZone.Id,
-        accounts = r.Accounts.Select(a => new { account = a.Account, lastSuccess = a.LastSuccess, lastReceived = a.LastReceived, messages = a.Messages, bytes = a.Bytes, lastError = a.LastError, lastErrorAt = a.LastErrorAt }),
-        lastProbe = r.LastProbe is { } p ? new { at = p.At, alias = p.Alias, verdict = p.Verdict, summary = p.Summary } : null,
-        usualLow = r.UsualLow,
-        usualHigh = r.UsualHigh,
-        days = r.Days.Select(d => new { day = d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), count = d.Count, low = d.Low }),
-        warnings = r.Warnings,
-    };
+    private static StatusJson Json(StatusReport r, StatusOptions options) => new(
+        Ok: r.Warnings.Count == 0,
+        ExitCode: r.ExitCode,
+        Now: r.Now,
+        Messages: r.Messages,
+        Bytes: r.Bytes,
+        TimeZone: options.TimeZone.Id,
+        Accounts: [.. r.Accounts.Select(a => new StatusJson.StatusAccountJson(a.Account, a.LastSuccess, a.LastReceived, a.Messages, a.Bytes, a.LastError, a.LastErrorAt))],
+        LastProbe: r.LastProbe is { } p ? new StatusJson.LastProbeJson(p.At, p.Alias, p.Verdict, p.Summary) : null,
+        UsualLow: r.UsualLow,
+        UsualHigh: r.UsualHigh,
+        Days: [.. r.Days.Select(d => new StatusJson.StatusDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count, d.Low))],
+        Warnings: r.Warnings);
 }

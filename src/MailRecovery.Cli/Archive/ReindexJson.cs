@@ -1,0 +1,4 @@
+namespace MailRecovery.Cli.Archive;
+
+/// <summary>The --json report of <c>archive reindex</c>.</summary>
+internal sealed record ReindexJson(bool Ok, int ExitCode, int Indexed);

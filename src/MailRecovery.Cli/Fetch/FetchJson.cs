@@ -1,0 +1,26 @@
+using MailRecovery.Cli.Common;
+
+namespace MailRecovery.Cli.Fetch;
+
+/// <summary>The --json report of <c>fetch</c>: totals, then one entry per account.</summary>
+internal sealed record FetchJson(
+    bool Ok,
+    int ExitCode,
+    int Fetched,
+    int AlreadyHad,
+    int Failed,
+    long Bytes,
+    double ElapsedSeconds,
+    IReadOnlyList<FetchJson.FetchAccountJson> Accounts)
+{
+    internal sealed record FetchAccountJson(
+        string Account,
+        int Fetched,
+        int AlreadyHad,
+        int Failed,
+        int Removed,
+        long Bytes,
+        IReadOnlyList<string> Failures,
+        IReadOnlyList<string> Warnings,
+        ErrorJson.Detail? Error);
+}

@@ -1,0 +1,30 @@
+namespace MailRecovery.Cli.Status;
+
+/// <summary>The --json report of <c>status</c>.</summary>
+internal sealed record StatusJson(
+    bool Ok,
+    int ExitCode,
+    DateTimeOffset Now,
+    long Messages,
+    long Bytes,
+    string TimeZone,
+    IReadOnlyList<StatusJson.StatusAccountJson> Accounts,
+    StatusJson.LastProbeJson? LastProbe,
+    int UsualLow,
+    int UsualHigh,
+    IReadOnlyList<StatusJson.StatusDayJson> Days,
+    IReadOnlyList<string> Warnings)
+{
+    internal sealed record StatusAccountJson(
+        string Account,
+        DateTimeOffset? LastSuccess,
+        DateTimeOffset? LastReceived,
+        long Messages,
+        long Bytes,
+        string? LastError,
+        DateTimeOffset? LastErrorAt);
+
+    internal sealed record LastProbeJson(DateTimeOffset At, string Alias, string Verdict, string Summary);
+
+    internal sealed record StatusDayJson(string Day, int Count, bool Low);
+}
