@@ -32,6 +32,38 @@ TB = os.environ.get("MAILRECOVERY_TESTBED", "/tmp/mailrecovery-testbed")
 CONF = os.path.join(TB, "dovecot.conf")
 HOMES = os.path.join(TB, "home")
 DLL = os.path.join(REPO, ".build", "mailrecovery.dll")
+EXE = os.path.join(REPO, ".build", "mailrecovery")
+
+
+def ours_default():
+    """The executable ./mailrecovery builds (.build/mailrecovery: native AOT, or the .NET apphost of an older
+    build) if there is one, else the DLL through the dotnet host."""
+    if os.path.isfile(EXE) and os.access(EXE, os.X_OK):
+        return [EXE]
+    return ["dotnet", DLL]
+
+
+# The command that runs MailRecovery (MAILRECOVERY_BENCH_CMD overrides it, e.g. to compare two builds).
+OURS = os.environ.get("MAILRECOVERY_BENCH_CMD", "").split() or ours_default()
+
+
+def ours_display():
+    """OURS as the report shows it: paths inside the checkout relative to it, plus what kind of program it is."""
+    cmd = " ".join(os.path.relpath(a, REPO) if a.startswith(REPO + os.sep) else a for a in OURS)
+    kind = ""
+    if OURS == [EXE]:
+        try:
+            with open(EXE, "rb") as f:
+                # the apphost only locates the runtime (libhostfxr) and runs the DLL; a Native AOT binary has no such string
+                kind = ".NET apphost, runs mailrecovery.dll on the installed runtime" if b"libhostfxr" in f.read() \
+                    else "native executable (Native AOT)"
+        except OSError:
+            pass
+    elif OURS[:1] == ["dotnet"]:
+        kind = "through the dotnet host"
+    return cmd, kind
+
+
 PEER = "mrbench"
 HOST = "127.0.0.1"
 IMAP_PORT = 10143
@@ -39,6 +71,14 @@ POP3_PORT = 10110
 PASSWORD = "secret"
 SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range")
 RUN_TIMEOUT = 3600
+# ext4's inode allocator skips inodes deleted less than 5 s ago (305 s while their inode-table block is dirty):
+# right after a bulk delete every file creation scans past them. After deleting outputs the harness syncs and
+# waits until SETTLE_S after the delete before the next run (settle_after_delete).
+SETTLE_S = 6.0
+# the outputs of a size's timed runs are kept (and deleted at once afterwards) while their estimated total stays
+# under this and under half the free space; above it (the scaling run's 100,000 messages) each output is deleted
+# right after its run, and the next run waits for the delete to settle
+KEEP_OUTPUTS_MAX_BYTES = 20e9
 # tools whose strace run records every system call (a profile); the others trace only the fsync family, with a
 # seccomp filter, so that fetchmail's thousands of maildrop processes do not make that run take minutes
 FULL_PROFILE = ("ours-imap", "ours-pop3", "ours-replay", "mbsync", "mbsync-push", "mpop", "cp-fsync")
@@ -213,11 +253,56 @@ class Bench:
             f.write(PASSWORD + "\n")
         os.chmod(self.pwfile, 0o600)
         self.runs_dir = os.path.join(WORK, "runs")
-        rmtree(self.runs_dir)
+        self.outputs = []           # what the runs since the last drop_outputs() stored (their dirs, replay targets)
+        self.deleted_at = None      # time.monotonic() of the last delete no run has waited for yet
+        self.settled = [0, 0.0]     # settle_after_delete(): times, seconds waited
+        self.discard(self.runs_dir)  # a crashed benchmark's outputs
         peer_mkdir(self.runs_dir)
         self.strace_dir = os.path.join(WORK, "strace")
         rmtree(self.strace_dir)
         os.makedirs(self.strace_dir)
+
+    # -------------------------------------------------------------------------------------------- disk
+    def discard(self, *paths):
+        """Deletes paths (a bulk delete: the next timed run waits for it in settle_after_delete)."""
+        for p in paths:
+            if os.path.lexists(p):
+                rmtree(p)
+                self.deleted_at = time.monotonic()
+
+    def drop_outputs(self):
+        """Deletes everything the runs since the last call stored."""
+        self.discard(*self.outputs)
+        self.outputs = []
+
+    def settle_after_delete(self):
+        """Before a run: if files were deleted since the last run, sync (so that the inode-table blocks are clean
+        and ext4's 5 s window applies, not the 305 s one) and wait until SETTLE_S after the delete, so that no run
+        pays in file creation for a delete before it. A no-op when nothing was deleted."""
+        if self.deleted_at is None:
+            return
+        t0 = time.monotonic()
+        os.sync()
+        wait = SETTLE_S - (time.monotonic() - self.deleted_at)
+        if wait > 0:
+            time.sleep(wait)
+        self.deleted_at = None
+        self.settled[0] += 1
+        self.settled[1] += time.monotonic() - t0
+
+    def keep_outputs(self, nbytes, outputs):
+        """Whether OUTPUTS outputs of about NBYTES each can all stay on disk until the size's timed runs are over."""
+        total = nbytes * 1.1 * outputs
+        return total <= KEEP_OUTPUTS_MAX_BYTES and total <= shutil.disk_usage(WORK).free / 2
+
+    def ensure_corpus(self, d, **kw):
+        """corpus.ensure(); a regenerated corpus replaced (deleted) the old copy."""
+        stamp = os.path.join(d, "stats.json")
+        before = os.path.getmtime(stamp) if os.path.exists(stamp) else None
+        st = corpus.ensure(d, **kw)
+        if before is not None and os.path.getmtime(stamp) != before:
+            self.deleted_at = time.monotonic()
+        return st
 
     # -------------------------------------------------------------------------------------------- recording
     def record(self, **kw):
@@ -292,7 +377,10 @@ class Bench:
             wait_bed()
             if reset:
                 reset()
-            inv = make()
+            # every (tool, run, attempt) stores into its own directory / target user: nothing is deleted before it
+            tag = ("r%s" % run if kind == "timed" else kind) + ("" if attempt == 1 else "-a%d" % attempt)
+            inv = make(tag)
+            self.settle_after_delete()
             before = dovecot_pid()
             l1 = load1()
             label = "%s-%s-%s-%s" % (scenario, size, tool, run if kind == "timed" else kind)
@@ -347,10 +435,12 @@ class Bench:
         return "%d/%d" % (same, len(files))
 
     # -------------------------------------------------------------------------------------------- tools
-    def run_dir(self, tool):
-        d = os.path.join(self.runs_dir, tool)
-        rmtree(d)
+    def run_dir(self, tool, tag):
+        """A fresh output directory for one run of a tool (runs/TOOL-TAG), deleted by the next drop_outputs()."""
+        d = os.path.join(self.runs_dir, "%s-%s" % (tool, tag))
+        self.discard(d)
         peer_mkdir(d)
+        self.outputs.append(d)
         return d
 
     def count_files(self, root):
@@ -360,11 +450,11 @@ class Bench:
         return count
 
     def ours_fetch(self, proto, user, expect):
-        def make():
-            d = self.run_dir("ours-" + proto)
+        def make(tag):
+            d = self.run_dir("ours-" + proto, tag)
             archive = os.path.join(d, "archive")
             port = IMAP_PORT if proto == "imap" else POP3_PORT
-            argv = ["dotnet", DLL, "fetch", "--archive", archive, "--source",
+            argv = [*OURS, "fetch", "--archive", archive, "--source",
                     "%s://%s@%s:%d?tls=none" % (proto, user, HOST, port), "--insecure",
                     "--password-file", self.pwfile, "--json"]
 
@@ -380,8 +470,8 @@ class Bench:
         return make
 
     def mbsync_fetch(self, user, expect):
-        def make():
-            d = self.run_dir("mbsync")
+        def make(tag):
+            d = self.run_dir("mbsync", tag)
             mail = os.path.join(d, "mail")
             peer_mkdir(mail)
             rc = os.path.join(d, "mbsyncrc")
@@ -412,8 +502,8 @@ SyncState *
         return make
 
     def offlineimap_fetch(self, user, expect):
-        def make():
-            d = self.run_dir("offlineimap3")
+        def make(tag):
+            d = self.run_dir("offlineimap3", tag)
             mail = os.path.join(d, "mail")
             meta = os.path.join(d, "meta")
             peer_mkdir(mail, meta)
@@ -448,8 +538,8 @@ folderfilter = lambda f: f == 'INBOX'
         return make
 
     def getmail_fetch(self, proto, user, expect):
-        def make():
-            d = self.run_dir("getmail6-" + proto)
+        def make(tag):
+            d = self.run_dir("getmail6-" + proto, tag)
             mail = os.path.join(d, "mail")
             state = os.path.join(d, "state")
             peer_mkdir(mail, os.path.join(mail, "cur"), os.path.join(mail, "new"), os.path.join(mail, "tmp"), state)
@@ -479,8 +569,8 @@ message_log_syslog = false
         return make
 
     def fetchmail_fetch(self, proto, user, expect):
-        def make():
-            d = self.run_dir("fetchmail-" + proto)
+        def make(tag):
+            d = self.run_dir("fetchmail-" + proto, tag)
             mail = os.path.join(d, "mail")
             peer_mkdir(mail, os.path.join(mail, "cur"), os.path.join(mail, "new"), os.path.join(mail, "tmp"))
             filt = os.path.join(d, "mailfilter")
@@ -499,8 +589,8 @@ poll {HOST} service {port} protocol {proto.upper()} auth password:
         return make
 
     def mpop_fetch(self, user, expect):
-        def make():
-            d = self.run_dir("mpop")
+        def make(tag):
+            d = self.run_dir("mpop", tag)
             mail = os.path.join(d, "mail")
             peer_mkdir(mail, os.path.join(mail, "cur"), os.path.join(mail, "new"), os.path.join(mail, "tmp"))
             rc = os.path.join(d, "mpoprc")
@@ -521,8 +611,8 @@ delivery maildir {mail}
         return make
 
     def cp_ref(self, user, expect, fsync):
-        def make():
-            d = self.run_dir("cp-fsync" if fsync else "cp")
+        def make(tag):
+            d = self.run_dir("cp-fsync" if fsync else "cp", tag)
             src = os.path.join(HOMES, user, "Maildir", "cur")
             dst = os.path.join(d, "copy", "cur")
             peer_mkdir(os.path.dirname(dst))
@@ -530,13 +620,15 @@ delivery maildir {mail}
             return Inv(argv, True, self.count_files(os.path.dirname(dst)), expect=expect, exact_root=os.path.dirname(dst))
         return make
 
-    def ours_replay(self, archive, target, expect):
-        def make():
-            rmtree(os.path.join(HOMES, target))
+    def ours_replay(self, archive, prefix, expect):
+        def make(tag):
+            target = "%s-%s" % (prefix, tag)    # a fresh user per run; its mailbox goes with the run's outputs
+            self.discard(os.path.join(HOMES, target))
+            self.outputs.append(os.path.join(HOMES, target))
             for f in os.listdir(os.path.join(archive, "mailrecovery")):
                 if f.startswith("replay-journal"):
                     os.remove(os.path.join(archive, "mailrecovery", f))
-            argv = ["dotnet", DLL, "replay", "--archive", archive, "--since", "2000-01-01T00:00Z",
+            argv = [*OURS, "replay", "--archive", archive, "--since", "2000-01-01T00:00Z",
                     "--until", "2100-01-01T00:00Z", "--to", "imap://%s@%s:%d/INBOX?tls=none" % (target, HOST, IMAP_PORT),
                     "--insecure", "--password-file", self.pwfile, "--yes", "--json"]
 
@@ -549,15 +641,16 @@ delivery maildir {mail}
                     nbytes = int(j.get("bytes", 0))
                 except ValueError:
                     nbytes = 0
-                rmtree(os.path.join(HOMES, target))
                 return n, nbytes, note
             return Inv(argv, False, count, expect=expect, json_out=True)
         return make
 
-    def mbsync_push(self, pristine, target, expect, nbytes):
-        def make():
-            rmtree(os.path.join(HOMES, target))
-            d = self.run_dir("mbsync-push")
+    def mbsync_push(self, pristine, prefix, expect, nbytes):
+        def make(tag):
+            target = "%s-%s" % (prefix, tag)
+            self.discard(os.path.join(HOMES, target))
+            self.outputs.append(os.path.join(HOMES, target))
+            d = self.run_dir("mbsync-push", tag)   # near/ holds hard links to the pristine copy: no inodes to free
             near = os.path.join(d, "near")
             peer_mkdir(near)
             sh(["cp", "-al", os.path.join(pristine, "cur"), os.path.join(near, "cur")])
@@ -588,9 +681,7 @@ SyncState *
 """)
 
             def count(_stdout):
-                n = mailbox_count(target)
-                rmtree(os.path.join(HOMES, target))
-                return n, nbytes, ""
+                return mailbox_count(target), nbytes, ""
             return Inv(["mbsync", "-q", "-c", rc, "-a"], True, count, expect=expect)
         return make
 
@@ -598,7 +689,7 @@ SyncState *
     def pristine(self, size):
         d = os.path.join(WORK, "pristine", str(size))
         t0 = time.time()
-        st = corpus.ensure(d, count=size)
+        st = self.ensure_corpus(d, count=size)
         log("corpus %d: %d messages, %.1f MB, median %d B, %d big, %d duplicates, %d without Message-ID (%.1f s)" % (
             size, st["count"], st["bytes"] / 1e6, st["size_median"], st["big"], st["duplicates"], st["no_message_id"],
             time.time() - t0))
@@ -635,19 +726,30 @@ SyncState *
         if tools_filter:
             tools = [t for t in tools if t[1] in tools_filter]
         tools = [t for t in tools if t[1] not in self.args.skip]
+        # Outputs stay until all timed runs of this size are over (no run follows a bulk delete), unless they would
+        # not fit: then each goes right after its run and the next run waits for the delete to settle.
+        keep = self.keep_outputs(st["bytes"], len(tools) * runs)
+        if not keep:
+            log("size %d: %d outputs of ~%.0f MB do not fit; each is deleted after its run (+ sync and %.0f s)" % (
+                size, len(tools) * runs, st["bytes"] / 1e6, SETTLE_S))
         for r in range(1, runs + 1):
             log("size %d, run %d/%d" % (size, r, runs))
             k = (r - 1) % len(tools)
             for scen, tool, make in tools[k:] + tools[:k]:   # rotate the order between runs
                 self.attempt(make, scenario_prefix + scen, size, tool, r, "timed", exact=(r == 1 and not scenario_prefix),
                              reset=reset)
-                rmtree(os.path.join(self.runs_dir, tool))
+                if not keep:
+                    self.drop_outputs()
+        self.drop_outputs()
         if not self.args.no_strace and not scenario_prefix:
             log("size %d: fsync counts (strace, not timed)" % size)
+            keep = self.keep_outputs(st["bytes"], len(tools))
             for scen, tool, make in tools:
                 self.attempt(make, scen, size, tool, "strace", "strace", reset=reset)
-                rmtree(os.path.join(self.runs_dir, tool))
-        rmtree(os.path.join(HOMES, user))
+                if not keep:
+                    self.drop_outputs()
+            self.drop_outputs()
+        rmtree(os.path.join(HOMES, user))     # hard links to the pristine copy: frees no inodes
 
     def replay_scenario(self, size, runs):
         pristine, st = self.pristine(size)
@@ -663,30 +765,34 @@ SyncState *
         log("size %d: building the archive to replay (an untimed fetch)" % size)
         self.loader(pristine, user, n)()
         archive = os.path.join(WORK, "archive-%d" % size)
-        rmtree(archive)
-        out = sh(["dotnet", DLL, "fetch", "--archive", archive, "--source",
+        self.discard(archive)
+        out = sh([*OURS, "fetch", "--archive", archive, "--source",
                   "imap://%s@%s:%d?tls=none" % (user, HOST, IMAP_PORT), "--insecure", "--password-file", self.pwfile,
                   "--json"], env=dict(os.environ, **DOTNET_ENV))
         rmtree(os.path.join(HOMES, user))
         j = json.loads(out[out.index("{"):])
         unique = int(j["fetched"])
-        tools = [("ours-replay", lambda r: self.ours_replay(archive, "mrbench-rp-ours-%d-%s" % (size, r), unique)),
-                 ("mbsync-push", lambda r: self.mbsync_push(pristine, "mrbench-rp-mbsync-%d-%s" % (size, r), n, st["bytes"]))]
+        tools = [("ours-replay", self.ours_replay(archive, "mrbench-rp-ours-%d" % size, unique)),
+                 ("mbsync-push", self.mbsync_push(pristine, "mrbench-rp-mbsync-%d" % size, n, st["bytes"]))]
         tools = [t for t in tools if t[0] not in self.args.skip]
+        # the replayed mailboxes (one fresh user per run) stay until all timed runs are over, as in fetch_scenarios
+        keep = self.keep_outputs(st["bytes"], len(tools) * runs)
         for r in range(1, runs + 1):
             log("replay %d, run %d/%d" % (size, r, runs))
             order = tools if r % 2 else list(reversed(tools))
-            for tool, mk in order:
-                self.attempt(mk(r), "replay-imap", size, tool, r, "timed")
-                rmtree(os.path.join(self.runs_dir, tool))
+            for tool, make in order:
+                self.attempt(make, "replay-imap", size, tool, r, "timed")
+                if not keep:
+                    self.drop_outputs()
+        self.drop_outputs()
         if not self.args.no_strace:
-            for tool, mk in tools:
-                self.attempt(mk("s"), "replay-imap", size, tool, "strace", "strace")
-                rmtree(os.path.join(self.runs_dir, tool))
+            for tool, make in tools:
+                self.attempt(make, "replay-imap", size, tool, "strace", "strace")
+            self.drop_outputs()
 
     def memory_scenario(self, mb, runs):
         d = os.path.join(WORK, "pristine", "big%d" % mb)
-        st = corpus.ensure(d, big_mb=mb)
+        st = self.ensure_corpus(d, big_mb=mb)
         self.corpus_stats["big%d" % mb] = st
         with open(os.path.join(d, "hashes.txt")) as f:
             self.pristine_hashes["%dMB" % mb] = set(ln.strip() for ln in f if ln.strip())
@@ -700,18 +806,19 @@ SyncState *
         for r in range(1, runs + 1):
             for tool, make in tools:
                 self.attempt(make, "memory", label, tool, r, "timed", exact=(r == 1), reset=reset)
-                rmtree(os.path.join(self.runs_dir, tool))
+        self.drop_outputs()      # one big file per run: kept until all runs are over, as everywhere
         rmtree(os.path.join(HOMES, user))
 
     def index_scenario(self, rows, runs):
         archive = os.path.join(WORK, "index-%d" % rows)
         build_index(archive, rows)
         target = "mrbench-idx"
+        self.settle_after_delete()            # the runs below call execute() directly, not attempt()
         day = ("2025-06-15T00:00Z", "2025-06-16T00:00Z")
         month = ("2025-06-01T00:00Z", "2025-07-01T00:00Z")
         for r in range(0, runs + 1):          # run 0 warms the page cache and is not recorded
             for name, (since, until) in (("dry-run-day", day), ("dry-run-month", month)):
-                argv = ["dotnet", DLL, "replay", "--archive", archive, "--since", since, "--until", until,
+                argv = [*OURS, "replay", "--archive", archive, "--since", since, "--until", until,
                         "--to", "imap://%s@%s:%d/INBOX?tls=none" % (target, HOST, IMAP_PORT), "--insecure",
                         "--password-file", self.pwfile, "--dry-run", "--json"]
                 inv = Inv(argv, False, lambda s: (0, 0, ""), json_out=True)
@@ -848,7 +955,7 @@ def versions():
     for pkg in ("dovecot-core", "isync", "offlineimap3", "getmail6", "fetchmail", "mpop", "maildrop", "coreutils",
                 "python3", "sqlite3", "strace"):
         v[pkg] = sh(["dpkg-query", "-W", "-f", "${Version}", pkg], check=False).strip() or "?"
-    v["mailrecovery"] = first_line(["dotnet", DLL, "--version"])
+    v["mailrecovery"] = first_line([*OURS, "--version"])
     rt = [ln for ln in sh(["dotnet", "--list-runtimes"], check=False).splitlines() if "NETCore.App" in ln]
     v["dotnet runtime"] = rt[-1].split()[1] if rt else "?"
     v["git commit"] = first_line(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
@@ -862,7 +969,7 @@ def startup_time():
     walls = []
     for _ in range(3):
         t0 = time.perf_counter()
-        subprocess.run(["dotnet", DLL, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        subprocess.run([*OURS, "--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env=dict(os.environ, **DOTNET_ENV))
         walls.append(time.perf_counter() - t0)
     return round(statistics.median(walls), 3)
@@ -895,6 +1002,8 @@ def main():
             "args": {"sizes": args.sizes, "runs": args.runs, "scaling": args.scaling, "quick": args.quick,
                      "index_rows": args.index_rows, "big_mb": args.big_mb, "skip": sorted(args.skip)},
             "machine": machine_info(), "versions": versions(), "startup_s": startup_time()}
+    meta["ours_cmd"], meta["ours_kind"] = ours_display()
+    log("MailRecovery runs as: %s%s" % (meta["ours_cmd"], " (%s)" % meta["ours_kind"] if meta["ours_kind"] else ""))
     try:
         for size in args.sizes:
             if "fetch" in only:
@@ -908,6 +1017,8 @@ def main():
         if args.scaling and "scaling" in only:
             b.scaling_scenario(args.scaling)
     finally:
+        b.drop_outputs()          # after a failure too: nothing stays in bench/work/runs
+        meta["settle"] = {"seconds": SETTLE_S, "times": b.settled[0], "waited_s": round(b.settled[1], 1)}
         meta["machine"]["loadavg_end"] = open("/proc/loadavg").read().strip()
         meta["duration_s"] = round(time.time() - t_start)
         meta["corpus"] = b.corpus_stats

@@ -244,6 +244,22 @@ def profile_lines(meta, label, messages, top=10):
     return lines
 
 
+def ours_cmd(meta):
+    """How MailRecovery was run (reports from before the harness recorded it ran the DLL through dotnet)."""
+    return meta.get("ours_cmd") or "dotnet .build/mailrecovery.dll"
+
+
+def settle_text(meta):
+    st = meta.get("settle")
+    if not st:
+        return ""
+    return ("Each run stores into its own directory (a replay into its own user); the outputs are deleted once all "
+            "timed runs of a size are over (right after each run when they would not fit on the disk together), and "
+            "after any delete the harness runs `sync` and waits until %g s after it before the next run: ext4 makes "
+            "file creation slow for a few seconds after a bulk delete, whichever tool comes next (%d wait(s), %.0f s "
+            "in all). " % (st.get("seconds", 0), st.get("times", 0), st.get("waited_s", 0)))
+
+
 def render(rows, meta):
     L = []
     m = meta.get("machine", {})
@@ -255,15 +271,17 @@ def render(rows, meta):
              "private Dovecot on 127.0.0.1 over the **plain ports without TLS** (IMAP %s, POP3 %s), so that TLS setup "
              "differences do not dominate; each fetches the whole mailbox into a fresh Maildir on the same disk; the "
              "mailbox is reloaded (hard links, `doveadm force-resync`) and the tool's state is fresh before every run. "
-             "Peers run as the unprivileged user `mrbench`; MailRecovery as root, via `dotnet .build/mailrecovery.dll` "
-             "(built beforehand: no build time counted). Wall time is the whole process, start-up included. "
+             "Peers run as the unprivileged user `mrbench`; MailRecovery as root, as `%s` (%sbuilt beforehand: no "
+             "build time counted). Wall time is the whole process, start-up included. "
+             "%s"
              "Ratios are of wall time, ours / theirs, per run pair (run *i* of both), median and (min–max). "
              "MB = 10⁶ bytes of the mailbox as stored on the server; peak RSS from `/usr/bin/time -f %%M` (largest "
              "single process of the tree); fsync calls (fsync + fdatasync + msync + sync_file_range, all processes) "
              "from a separate untimed run under `strace -f -c`." % (
                  ", ".join(str(s) for s in a.get("sizes", [])), a.get("runs"),
                  ", scaling up to %s" % a["scaling"] if a.get("scaling") else "", ", QUICK smoke test" if a.get("quick") else "",
-                 round(meta.get("duration_s", 0) / 60, 1), 10143, 10110))
+                 round(meta.get("duration_s", 0) / 60, 1), 10143, 10110, ours_cmd(meta),
+                 meta["ours_kind"] + "; " if meta.get("ours_kind") else "", settle_text(meta)))
     L.append("")
     L.append("**Noise:** the machine's load average was %s at the start and %s at the end (1/5/15 min); other work on "
              "this machine shares its %s cores, so compare the ratios of the same run, not absolute times across reports." % (
@@ -283,7 +301,7 @@ def render(rows, meta):
     for k, val in v.items():
         L.append("| %s | %s |" % (k, val))
     if meta.get("startup_s") is not None:
-        L.append("| MailRecovery start-up (`dotnet mailrecovery.dll --version`, median of 3) | %.2f s |" % meta["startup_s"])
+        L.append("| MailRecovery start-up (`%s --version`, median of 3) | %.2f s |" % (ours_cmd(meta), meta["startup_s"]))
     L.append("")
     L.append("## Corpus")
     L.append("")

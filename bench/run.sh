@@ -89,7 +89,9 @@ trap stop_bed EXIT
 # ---- MailRecovery: build once (Release, .build/), so that no timed run includes a build
 log "building MailRecovery (if stale)"
 "$REPO/mailrecovery" --version >/dev/null
-[[ -f "$REPO/.build/mailrecovery.dll" ]] || die "no $REPO/.build/mailrecovery.dll after the build"
+# bench.py runs .build/mailrecovery (Native AOT, or the .NET apphost) if it is there, else the DLL through dotnet
+[[ -x "$REPO/.build/mailrecovery" && -f "$REPO/.build/mailrecovery" ]] || [[ -f "$REPO/.build/mailrecovery.dll" ]] \
+    || die "neither $REPO/.build/mailrecovery nor $REPO/.build/mailrecovery.dll after the build"
 
 export MAILRECOVERY_TESTBED="$TB_DIR" PYTHONDONTWRITEBYTECODE=1
 rc=0
