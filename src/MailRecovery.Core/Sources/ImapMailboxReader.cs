@@ -11,6 +11,7 @@ internal sealed class ImapMailboxReader : IMailboxReader
     private readonly ImapFolder folder;
     private readonly ImapCapabilities capabilities;
     private readonly ImapSourceOptions options;
+    private readonly ReleasedMemoryCollector releasedMemory = new();
 
     public ImapMailboxReader(ImapFolder folder, ImapCapabilities capabilities, ImapSourceOptions options)
     {
@@ -76,8 +77,9 @@ internal sealed class ImapMailboxReader : IMailboxReader
 
         foreach (ServerMessage large in messages.Where(m => m.Size < 0 || m.Size > options.LargeMessageThreshold))
         {
-            await using var stream = new ImapPartialStream(folder, new UniqueId(folder.UidValidity, (uint)large.Index), options.ChunkSize);
-            await sink(large, stream, cancellationToken);
+            await using (var stream = new ImapPartialStream(folder, new UniqueId(folder.UidValidity, (uint)large.Index), options.ChunkSize))
+                await sink(large, stream, cancellationToken);
+            releasedMemory.Released(large.Size);
         }
     }
 

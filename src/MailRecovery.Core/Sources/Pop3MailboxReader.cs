@@ -8,6 +8,7 @@ internal sealed class Pop3MailboxReader : IMailboxReader
 {
     private readonly Pop3Client client;
     private readonly Pop3SourceOptions options;
+    private readonly ReleasedMemoryCollector releasedMemory = new();
 
     public Pop3MailboxReader(Pop3Client client, Pop3SourceOptions options)
     {
@@ -42,8 +43,11 @@ internal sealed class Pop3MailboxReader : IMailboxReader
         {
             if (group.Count == 1)
             {
-                await using Stream stream = await client.GetStreamAsync(group[0].Index, false, cancellationToken);
-                await sink(group[0], stream, cancellationToken);
+                await using (Stream stream = await client.GetStreamAsync(group[0].Index, false, cancellationToken))
+                    await sink(group[0], stream, cancellationToken);
+
+                if (group[0].Size > options.PipelineBytes)
+                    releasedMemory.Released(group[0].Size);
                 continue;
             }
 
