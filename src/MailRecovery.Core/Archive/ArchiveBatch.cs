@@ -24,7 +24,9 @@ public sealed class ArchiveBatch
     public bool Add(StagedMessage staged, string account, string mailbox, uint uidValidity, string? serverId)
     {
         string id = serverId ?? "sha256:" + staged.Sha256;
-        string? existing = freshBySha.GetValueOrDefault(staged.Sha256) ?? archive.Index.FindFileBySha256(staged.Sha256);
+        string? existing = freshBySha.GetValueOrDefault(staged.Sha256)
+            ?? archive.FindUnindexed(staged.Sha256)
+            ?? archive.Index.FindFileBySha256(staged.Sha256);
         if (existing is not null)
         {
             MaildirWriter.Discard(staged);
@@ -34,6 +36,7 @@ public sealed class ArchiveBatch
 
         fresh.Add(staged);
         freshBySha[staged.Sha256] = staged.File;
+        archive.AddUnindexed(staged.Sha256, staged.File);
         links.Add(new SourceLink(account, mailbox, uidValidity, id, staged.File, staged.ArchivedAt));
         return true;
     }
@@ -43,25 +46,41 @@ public sealed class ArchiveBatch
         links.Add(new SourceLink(account, mailbox, uidValidity, serverId, file, archive.Clock.GetUtcNow()));
 
     /// <summary>
-    /// Makes the batch durable. Order is important: files first (rename + directory fsync), index second, so
-    /// the index never names a file that is not on disk.
+    /// Makes the batch's files durable in cur/ (fsyncs, renames, one fsync of cur/); touches no index, so it may run
+    /// while the next batch is fetched. Order is important: files first, index second (<see cref="CommitIndex"/>),
+    /// so the index never names a file that is not on disk.
     /// </summary>
     /// <param name="afterFilesDurable">A test hook, called between the two steps.</param>
-    public void Commit(Action? afterFilesDurable = null)
+    public void Publish(Action? afterFilesDurable = null)
     {
         archive.Writer.Publish(fresh);
         afterFilesDurable?.Invoke();
+    }
+
+    /// <summary>Commits the batch's index rows (after <see cref="Publish"/>) and empties the batch.</summary>
+    public void CommitIndex()
+    {
         archive.Index.Commit(fresh.Select(s => s.ToArchived()).ToList(), links, [archive.CurStamp()]);
+        archive.ForgetUnindexed(fresh);
         fresh.Clear();
         links.Clear();
         freshBySha.Clear();
     }
 
-    /// <summary>Drops staged files of a batch that will not be committed.</summary>
+    /// <summary><see cref="Publish"/>, then <see cref="CommitIndex"/>.</summary>
+    public void Commit(Action? afterFilesDurable = null)
+    {
+        Publish(afterFilesDurable);
+        CommitIndex();
+    }
+
+    /// <summary>Drops the batch: staged files are deleted; files already renamed into cur/ stay, found again by
+    /// the start-up scan.</summary>
     public void Abandon()
     {
         foreach (StagedMessage s in fresh)
             MaildirWriter.Discard(s);
+        archive.ForgetUnindexed(fresh);
         fresh.Clear();
         links.Clear();
         freshBySha.Clear();

@@ -71,6 +71,33 @@ public sealed class MessageArchive : IDisposable
     /// <summary>Starts a group of messages that become durable together (one directory fsync, one commit).</summary>
     public ArchiveBatch BeginBatch() => new(this);
 
+    /// <summary>
+    /// Files of batches that are staged or being published but not yet in the index, by content hash: a later
+    /// batch (fetched while an earlier one is still being made durable) must find them as the index would.
+    /// </summary>
+    private readonly Dictionary<string, string> unindexed = new(StringComparer.Ordinal);
+
+    internal string? FindUnindexed(string sha256)
+    {
+        lock (unindexed)
+            return unindexed.GetValueOrDefault(sha256);
+    }
+
+    internal void AddUnindexed(string sha256, string file)
+    {
+        lock (unindexed)
+            unindexed[sha256] = file;
+    }
+
+    internal void ForgetUnindexed(IEnumerable<StagedMessage> staged)
+    {
+        lock (unindexed)
+        {
+            foreach (StagedMessage s in staged)
+                unindexed.Remove(s.Sha256);
+        }
+    }
+
     /// <summary>Records the cur/ directory's mtime, so the next open can skip the scan when nothing changed.</summary>
     internal KeyValuePair<string, string> CurStamp() =>
         new(CurStampKey, Directory.GetLastWriteTimeUtc(Layout.Cur).Ticks.ToString(CultureInfo.InvariantCulture));

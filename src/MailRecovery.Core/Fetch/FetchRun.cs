@@ -131,8 +131,27 @@ public sealed class FetchRun
             toFetch = await RemapAsync(key, mailbox, uidValidity, toFetch, report, cancellationToken);
 
         observer?.MailboxStarted(account.Name, mailbox, toFetch.Count, toFetch.Sum(m => Math.Max(0, m.Size)));
+        // Each batch's files are made durable in the background while the next batch downloads; its index rows
+        // are committed (and, with the delete policy, its messages deleted on the server) only after that.
+        InFlightBatch? inFlight = null;
         foreach (List<ServerMessage> batch in Batches(toFetch))
-            await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, report, cancellationToken);
+            inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, cancellationToken);
+        if (inFlight is not null)
+        {
+            // Not cancellable: what was downloaded is made durable and indexed even when the run is being stopped.
+            await archiveGate.WaitAsync(CancellationToken.None);
+            try
+            {
+                await FinishDurableAsync(inFlight, report);
+            }
+            finally
+            {
+                archiveGate.Release();
+            }
+
+            if (account.Policy.Mode == ServerPolicyMode.Delete)
+                await RemoveAsync(reader, inFlight.Archived, report, cancellationToken);
+        }
 
         await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
 
@@ -177,78 +196,145 @@ public sealed class FetchRun
         return rest;
     }
 
-    private async Task FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, AccountReport report, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads one batch into tmp/ while the previous batch's files are made durable; then commits the previous
+    /// batch's index rows (and deletes its messages on the server, with the delete policy) and starts making this
+    /// batch durable. Returns this batch, in flight.
+    /// </summary>
+    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, CancellationToken cancellationToken)
     {
+        var current = new InFlightBatch(archive.BeginBatch());
         await archiveGate.WaitAsync(cancellationToken);
-        ArchiveBatch pending = archive.BeginBatch();
-        var archivedNow = new List<ServerMessage>();
-        int fresh = 0;
-        long bytes = 0;
         try
         {
-            async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
+            try
             {
-                StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
-                bool isNew;
+                await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, cancellationToken);
+            }
+            catch
+            {
+                current.Batch.Abandon();
+                if (previous is not null)
+                    await TryFinishDurableAsync(previous, report); // it is complete: keep it, then give up
+                throw;
+            }
+
+            if (previous is not null)
+            {
                 try
                 {
-                    isNew = pending.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
+                    await FinishDurableAsync(previous, report);
                 }
                 catch
                 {
-                    MaildirWriter.Discard(staged); // not in the batch yet, so Abandon would not close its open file
+                    current.Batch.Abandon(); // it may link to a file of the previous batch
                     throw;
                 }
-
-                options.AfterStep?.Invoke(FetchStep.Staged);
-                archivedNow.Add(message);
-                bytes += staged.Size;
-                if (isNew)
-                    fresh++;
-                observer?.MessageDone(account.Name, staged.Size, isNew);
             }
-
-            try
-            {
-                await reader.DownloadAsync(batch, Sink, cancellationToken);
-            }
-            catch (Exception e) when (batch.Count > 1 && e is ImapCommandException or Pop3CommandException)
-            {
-                // The server refused the batch; find the message(s) it cannot deliver, keep the rest.
-                foreach (ServerMessage message in batch.Where(m => !archivedNow.Contains(m)))
-                {
-                    try
-                    {
-                        await reader.DownloadAsync([message], Sink, cancellationToken);
-                    }
-                    catch (Exception single) when (single is ImapCommandException or Pop3CommandException)
-                    {
-                        report.Failures.Add($"{mailbox} {message.ServerId}: {single.Message}");
-                        logger.LogError("{Account} {Mailbox}: message {Id} could not be fetched: {Error}", account.Name, mailbox, message.ServerId, single.Message);
-                    }
-                }
-            }
-
-            pending.Commit(() => options.AfterStep?.Invoke(FetchStep.FilesDurable));
-            options.AfterStep?.Invoke(FetchStep.Indexed);
-        }
-        catch
-        {
-            pending.Abandon();
-            throw;
         }
         finally
         {
             archiveGate.Release();
         }
 
-        report.Fetched += fresh;
-        report.AlreadyHad += archivedNow.Count - fresh;
-        report.Bytes += bytes;
+        // Only now, with files and index rows on disk, may the server forget the previous batch's messages.
+        if (previous is not null && account.Policy.Mode == ServerPolicyMode.Delete)
+        {
+            try
+            {
+                await RemoveAsync(reader, previous.Archived, report, cancellationToken);
+            }
+            catch
+            {
+                current.Batch.Abandon();
+                throw;
+            }
+        }
 
-        // Only now, with files and index rows on disk, may the server forget these messages.
-        if (account.Policy.Mode == ServerPolicyMode.Delete)
-            await RemoveAsync(reader, archivedNow, report, cancellationToken);
+        current.Published = Task.Run(() => current.Batch.Publish(() => options.AfterStep?.Invoke(FetchStep.FilesDurable)), CancellationToken.None);
+        return current;
+    }
+
+    private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, CancellationToken cancellationToken)
+    {
+        async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
+        {
+            StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
+            bool isNew;
+            try
+            {
+                isNew = current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
+            }
+            catch
+            {
+                MaildirWriter.Discard(staged); // not in the batch yet, so Abandon would not close its open file
+                throw;
+            }
+
+            options.AfterStep?.Invoke(FetchStep.Staged);
+            current.Archived.Add(message);
+            current.Bytes += staged.Size;
+            if (isNew)
+                current.Fresh++;
+            observer?.MessageDone(account.Name, staged.Size, isNew);
+        }
+
+        try
+        {
+            await reader.DownloadAsync(batch, Sink, cancellationToken);
+        }
+        catch (Exception e) when (batch.Count > 1 && e is ImapCommandException or Pop3CommandException)
+        {
+            // The server refused the batch; find the message(s) it cannot deliver, keep the rest.
+            foreach (ServerMessage message in batch.Where(m => !current.Archived.Contains(m)))
+            {
+                try
+                {
+                    await reader.DownloadAsync([message], Sink, cancellationToken);
+                }
+                catch (Exception single) when (single is ImapCommandException or Pop3CommandException)
+                {
+                    report.Failures.Add($"{mailbox} {message.ServerId}: {single.Message}");
+                    logger.LogError("{Account} {Mailbox}: message {Id} could not be fetched: {Error}", account.Name, mailbox, message.ServerId, single.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits until the batch's files are durable, then commits its index rows (once).</summary>
+    private async Task FinishDurableAsync(InFlightBatch b, AccountReport report)
+    {
+        if (b.Finished)
+            return;
+        b.Finished = true;
+        try
+        {
+            await b.Published;
+            b.Batch.CommitIndex();
+        }
+        catch
+        {
+            b.Batch.Abandon();
+            throw;
+        }
+
+        report.Fetched += b.Fresh;
+        report.AlreadyHad += b.Archived.Count - b.Fresh;
+        report.Bytes += b.Bytes;
+        options.AfterStep?.Invoke(FetchStep.Indexed);
+    }
+
+    /// <summary><see cref="FinishDurableAsync"/> on the way out of a failure: the first error is the one reported.</summary>
+    private async Task TryFinishDurableAsync(InFlightBatch b, AccountReport report)
+    {
+        try
+        {
+            await FinishDurableAsync(b, report);
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "the previous batch could not be made durable either");
+        }
     }
 
     private async Task RemoveAsync(IMailboxReader reader, IReadOnlyList<ServerMessage> messages, AccountReport report, CancellationToken cancellationToken)
@@ -311,5 +397,21 @@ public sealed class FetchRun
         {
             logger.LogDebug(e, "could not record the error in the index");
         }
+    }
+
+    /// <summary>A downloaded batch whose files are being made durable while the next batch downloads.</summary>
+    private sealed class InFlightBatch(ArchiveBatch batch)
+    {
+        public ArchiveBatch Batch { get; } = batch;
+
+        public Task Published { get; set; } = Task.CompletedTask;
+
+        public List<ServerMessage> Archived { get; } = [];
+
+        public int Fresh { get; set; }
+
+        public long Bytes { get; set; }
+
+        public bool Finished { get; set; }
     }
 }

@@ -66,8 +66,32 @@ internal sealed class ImapPartialStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    // Synchronous all the way (MailKit's blocking API), never sync-over-async: socket continuations may run inline
+    // on the socket engine's thread, which a blocked wait there would deadlock.
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        while (true)
+        {
+            if (current is not null)
+            {
+                int n = current.Read(buffer, offset, count);
+                if (n > 0)
+                {
+                    this.offset += n;
+                    return n;
+                }
+
+                current.Dispose();
+                current = null;
+            }
+
+            if (lastChunk)
+                return 0;
+
+            current = folder.GetStream(uid, string.Empty, checked((int)this.offset), chunkSize);
+            lastChunk = current.Length < chunkSize;
+        }
+    }
 
     public override void Flush()
     {
