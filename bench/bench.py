@@ -71,14 +71,15 @@ POP3_PORT = 10110
 PASSWORD = "secret"
 SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range")
 RUN_TIMEOUT = 3600
-# ext4's inode allocator skips inodes deleted less than 5 s ago (305 s while their inode-table block is dirty):
-# right after a bulk delete every file creation scans past them. After deleting outputs the harness syncs and
-# waits until SETTLE_S after the delete before the next run (settle_after_delete).
+# ext4's inode allocator skips recently deleted inodes (deleted less than 5 s ago, or 305 s while their inode-table
+# block is dirty; on this machine's journal-less ext4 the effect was still there 60 s after rm + sync): right after
+# a bulk delete every file creation scans past them (a 2,000-message fetch: 0.4 s of system CPU on a quiet disk,
+# 1.0-1.4 s within a minute of deleting another 2,000 files). So nothing is deleted while the benchmark runs:
+# outputs are moved into a trash directory (a rename frees no inode) and the trash is deleted at the very end.
+# Only when free space runs short (below TRASH_RESERVE_BYTES) is the trash deleted early, followed by sync and a
+# wait of SETTLE_S, and the report says so.
 SETTLE_S = 6.0
-# the outputs of a size's timed runs are kept (and deleted at once afterwards) while their estimated total stays
-# under this and under half the free space; above it (the scaling run's 100,000 messages) each output is deleted
-# right after its run, and the next run waits for the delete to settle
-KEEP_OUTPUTS_MAX_BYTES = 20e9
+TRASH_RESERVE_BYTES = 15e9
 # tools whose strace run records every system call (a profile); the others trace only the fsync family, with a
 # seccomp filter, so that fetchmail's thousands of maildrop processes do not make that run take minutes
 FULL_PROFILE = ("ours-imap", "ours-pop3", "ours-replay", "mbsync", "mbsync-push", "mpop", "cp-fsync")
@@ -256,6 +257,12 @@ class Bench:
         self.outputs = []           # what the runs since the last drop_outputs() stored (their dirs, replay targets)
         self.deleted_at = None      # time.monotonic() of the last delete no run has waited for yet
         self.settled = [0, 0.0]     # settle_after_delete(): times, seconds waited
+        self.trash_dir = os.path.join(WORK, "trash")
+        self.trash_n = 0
+        self.trash_emptied = 0      # times the trash was deleted before the end (disk short)
+        if os.path.lexists(self.trash_dir):
+            log("deleting the trash of an earlier benchmark: file creation on this disk may be slower for a few minutes")
+            rmtree(self.trash_dir)
         self.discard(self.runs_dir)  # a crashed benchmark's outputs
         peer_mkdir(self.runs_dir)
         self.strace_dir = os.path.join(WORK, "strace")
@@ -264,21 +271,37 @@ class Bench:
 
     # -------------------------------------------------------------------------------------------- disk
     def discard(self, *paths):
-        """Deletes paths (a bulk delete: the next timed run waits for it in settle_after_delete)."""
+        """Moves paths into the trash (deleted at the end); deletes them only where a rename is impossible."""
+        os.makedirs(self.trash_dir, exist_ok=True)
         for p in paths:
-            if os.path.lexists(p):
+            if not os.path.lexists(p):
+                continue
+            self.trash_n += 1
+            try:
+                os.rename(p, os.path.join(self.trash_dir, "%d-%s" % (self.trash_n, os.path.basename(p))))
+            except OSError:
                 rmtree(p)
                 self.deleted_at = time.monotonic()
 
     def drop_outputs(self):
-        """Deletes everything the runs since the last call stored."""
+        """Moves everything the runs since the last call stored into the trash; empties the trash early only when
+        the disk runs short."""
         self.discard(*self.outputs)
         self.outputs = []
+        if shutil.disk_usage(WORK).free < TRASH_RESERVE_BYTES:
+            log("free space below %.0f GB: deleting the trash now (the next run waits %.0f s after it)"
+                % (TRASH_RESERVE_BYTES / 1e9, SETTLE_S))
+            self.empty_trash()
+
+    def empty_trash(self):
+        if os.path.lexists(self.trash_dir):
+            rmtree(self.trash_dir)
+            self.deleted_at = time.monotonic()
+            self.trash_emptied += 1
 
     def settle_after_delete(self):
-        """Before a run: if files were deleted since the last run, sync (so that the inode-table blocks are clean
-        and ext4's 5 s window applies, not the 305 s one) and wait until SETTLE_S after the delete, so that no run
-        pays in file creation for a delete before it. A no-op when nothing was deleted."""
+        """Before a run: if files were deleted since the last run (only when the trash had to be emptied early),
+        sync and wait until SETTLE_S after the delete. A no-op when nothing was deleted."""
         if self.deleted_at is None:
             return
         t0 = time.monotonic()
@@ -291,9 +314,9 @@ class Bench:
         self.settled[1] += time.monotonic() - t0
 
     def keep_outputs(self, nbytes, outputs):
-        """Whether OUTPUTS outputs of about NBYTES each can all stay on disk until the size's timed runs are over."""
-        total = nbytes * 1.1 * outputs
-        return total <= KEEP_OUTPUTS_MAX_BYTES and total <= shutil.disk_usage(WORK).free / 2
+        """Whether OUTPUTS outputs of about NBYTES each fit on the disk together (else each goes to the trash
+        right after its run, so that drop_outputs() can empty the trash early when the disk runs short)."""
+        return nbytes * 1.1 * outputs <= shutil.disk_usage(WORK).free - TRASH_RESERVE_BYTES
 
     def ensure_corpus(self, d, **kw):
         """corpus.ensure(); a regenerated corpus replaced (deleted) the old copy."""
@@ -1018,7 +1041,8 @@ def main():
             b.scaling_scenario(args.scaling)
     finally:
         b.drop_outputs()          # after a failure too: nothing stays in bench/work/runs
-        meta["settle"] = {"seconds": SETTLE_S, "times": b.settled[0], "waited_s": round(b.settled[1], 1)}
+        meta["settle"] = {"seconds": SETTLE_S, "times": b.settled[0], "waited_s": round(b.settled[1], 1),
+                          "trash_emptied_early": b.trash_emptied}
         meta["machine"]["loadavg_end"] = open("/proc/loadavg").read().strip()
         meta["duration_s"] = round(time.time() - t_start)
         meta["corpus"] = b.corpus_stats
@@ -1033,6 +1057,8 @@ def main():
             f.write(md)
         shutil.copyfile(md_path, os.path.join(b.out_dir, "latest.md"))
         log("report: %s (raw runs: %s; %d s in all)" % (md_path, b.csv_path, meta["duration_s"]))
+        log("deleting the runs' outputs (bench/work/trash)")
+        b.empty_trash()
     failed = [r for r in b.rows if r["kind"] in ("timed", "strace") and str(r["ok"]) != "1"]
     if failed:
         log("%d run(s) failed: see the report and bench/work/logs/" % len(failed))

@@ -253,11 +253,18 @@ def settle_text(meta):
     st = meta.get("settle")
     if not st:
         return ""
-    return ("Each run stores into its own directory (a replay into its own user); the outputs are deleted once all "
-            "timed runs of a size are over (right after each run when they would not fit on the disk together), and "
-            "after any delete the harness runs `sync` and waits until %g s after it before the next run: ext4 makes "
-            "file creation slow for a few seconds after a bulk delete, whichever tool comes next (%d wait(s), %.0f s "
-            "in all). " % (st.get("seconds", 0), st.get("times", 0), st.get("waited_s", 0)))
+    if "trash_emptied_early" not in st:      # reports of the first version of this rule: deleted, then waited
+        return ("Each run stores into its own directory (a replay into its own user); the outputs are deleted once all "
+                "timed runs of a size are over, and after any delete the harness runs `sync` and waits until %g s after "
+                "it before the next run (%d wait(s), %.0f s in all). " % (st.get("seconds", 0), st.get("times", 0),
+                                                                          st.get("waited_s", 0)))
+    early = st.get("trash_emptied_early", 0)
+    return ("Each run stores into its own directory (a replay into its own user) and **nothing is deleted while the "
+            "benchmark runs**: outputs are moved aside and deleted at the end, because ext4 makes every program's file "
+            "creation slow for minutes after a bulk delete (the allocator scans past recently deleted inodes). %s"
+            % ("" if not early else "The disk ran short %d time(s), so the moved outputs were deleted early and the "
+               "next run waited %g s after the delete (%.0f s in all): runs right after such a delete are slower. "
+               % (early, st.get("seconds", 0), st.get("waited_s", 0))))
 
 
 def render(rows, meta):
