@@ -5,7 +5,8 @@
 #
 # As root on Debian/Ubuntu with the .NET 10 SDK: installs the test bed's packages (apt, first time only),
 # starts the bed on 127.0.0.1 high ports in ${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}, runs
-# `dotnet test`, stops the bed, and prints one line "N passed, N failed". Exits with dotnet test's code.
+# `dotnet test`, then tests/native-smoke.sh (the ./mailrecovery build, end to end; only without extra arguments),
+# stops the bed, and prints one line "N passed, N failed". Exits non-zero when either failed.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 
@@ -22,6 +23,11 @@ dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
     || die "run as root: the tests start a private Dovecot and Postfix (and install them with apt the first time)."
 
 testbed/testbed.sh install
+# The native build of ./mailrecovery (checked by tests/native-smoke.sh) links with gcc and zlib.
+if [[ ! -f /usr/include/zlib.h ]] || ! command -v gcc >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev zlib1g-dev >/dev/null \
+        || echo "run-tests: could not install gcc and zlib1g-dev; ./mailrecovery will use the .NET runtime build" >&2
+fi
 trap 'testbed/testbed.sh stop "$MAILRECOVERY_TESTBED" >/dev/null 2>&1 || true' EXIT
 testbed/testbed.sh start "$MAILRECOVERY_TESTBED"
 
@@ -33,12 +39,20 @@ dotnet test MailRecovery.sln -c Release \
     --logger "trx;LogFileName=results.trx" --results-directory TestResults \
     "$@" || rc=$?
 
+# The build users run (./mailrecovery: native when gcc or clang is there), end to end against the same bed.
+smoke=0
+if [[ $# -eq 0 ]]; then
+    tests/native-smoke.sh || smoke=$?
+    (( smoke == 0 )) || rc=1
+fi
+
 # One plain line from the TRX counters (skipped xunit tests are "notExecuted" there).
 counter() { grep -o '<Counters [^>]*>' "$TRX" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
 if [[ -f "$TRX" ]]; then
     passed=$(counter passed)
     failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
     skipped=$(counter notExecuted)
+    (( smoke == 0 )) || failed=$(( failed + 1 ))   # the native smoke test counts as one test
     line="$passed passed, $failed failed"
     (( skipped > 0 )) && line+=", $skipped skipped"
     echo "$line"
