@@ -753,8 +753,9 @@ SyncState *
         # not fit: then each goes right after its run and the next run waits for the delete to settle.
         keep = self.keep_outputs(st["bytes"], len(tools) * runs)
         if not keep:
-            log("size %d: %d outputs of ~%.0f MB do not fit; each is deleted after its run (+ sync and %.0f s)" % (
-                size, len(tools) * runs, st["bytes"] / 1e6, SETTLE_S))
+            log("size %d: %d outputs of ~%.0f MB do not fit beside each other; each goes to the trash after its run "
+                "(deleted early, with sync and %.0f s, only if free space drops under %.0f GB)" % (
+                    size, len(tools) * runs, st["bytes"] / 1e6, SETTLE_S, TRASH_RESERVE_BYTES / 1e9))
         for r in range(1, runs + 1):
             log("size %d, run %d/%d" % (size, r, runs))
             k = (r - 1) % len(tools)
