@@ -11,6 +11,7 @@ public sealed class ArchiveBatch
     private readonly List<StagedMessage> fresh = [];
     private readonly List<SourceLink> links = [];
     private readonly Dictionary<string, string> freshBySha = new(StringComparer.Ordinal);
+    private bool publishStarted;
 
     internal ArchiveBatch(MessageArchive archive) => this.archive = archive;
 
@@ -53,6 +54,7 @@ public sealed class ArchiveBatch
     /// <param name="afterFilesDurable">A test hook, called between the two steps.</param>
     public void Publish(Action? afterFilesDurable = null)
     {
+        publishStarted = fresh.Count > 0;
         archive.Writer.Publish(fresh);
         afterFilesDurable?.Invoke();
     }
@@ -65,6 +67,7 @@ public sealed class ArchiveBatch
         fresh.Clear();
         links.Clear();
         freshBySha.Clear();
+        publishStarted = false;
     }
 
     /// <summary><see cref="Publish"/>, then <see cref="CommitIndex"/>.</summary>
@@ -78,6 +81,8 @@ public sealed class ArchiveBatch
     /// the start-up scan.</summary>
     public void Abandon()
     {
+        if (publishStarted)
+            archive.ForceCurScan(); // some files may be in cur/ without rows
         foreach (StagedMessage s in fresh)
             MaildirWriter.Discard(s);
         archive.ForgetUnindexed(fresh);

@@ -100,7 +100,15 @@ public sealed class MessageArchive : IDisposable
 
     /// <summary>Records the cur/ directory's mtime, so the next open can skip the scan when nothing changed.</summary>
     internal KeyValuePair<string, string> CurStamp() =>
-        new(CurStampKey, Directory.GetLastWriteTimeUtc(Layout.Cur).Ticks.ToString(CultureInfo.InvariantCulture));
+        new(CurStampKey, curNeedsScan ? "rescan" : Directory.GetLastWriteTimeUtc(Layout.Cur).Ticks.ToString(CultureInfo.InvariantCulture));
+
+    private volatile bool curNeedsScan;
+
+    /// <summary>
+    /// A batch failed after some of its files were renamed into cur/: they are not indexed, and a stamp written
+    /// now would hide them from the next open's scan. From now on the stamp never matches, so the next open scans.
+    /// </summary>
+    internal void ForceCurScan() => curNeedsScan = true;
 
     public void Dispose()
     {

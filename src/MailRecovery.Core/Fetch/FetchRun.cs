@@ -133,24 +133,31 @@ public sealed class FetchRun
         observer?.MailboxStarted(account.Name, mailbox, toFetch.Count, toFetch.Sum(m => Math.Max(0, m.Size)));
         // Each batch's files are made durable in the background while the next batch downloads; its index rows
         // are committed (and, with the delete policy, its messages deleted on the server) only after that.
-        InFlightBatch? inFlight = null;
-        foreach (List<ServerMessage> batch in Batches(toFetch))
-            inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, cancellationToken);
-        if (inFlight is not null)
+        // The archive is held for the whole download (not batch by batch): while a batch is on disk but not yet
+        // indexed, no other account (watch mode) may look up content or commit rows in this archive.
+        if (toFetch.Count > 0)
         {
-            // Not cancellable: what was downloaded is made durable and indexed even when the run is being stopped.
-            await archiveGate.WaitAsync(CancellationToken.None);
+            await archiveGate.WaitAsync(cancellationToken);
+            InFlightBatch? inFlight = null;
             try
             {
-                await FinishDurableAsync(inFlight, report);
+                foreach (List<ServerMessage> batch in Batches(toFetch))
+                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, cancellationToken);
+                if (inFlight is not null)
+                {
+                    await FinishDurableAsync(inFlight, report);
+                    if (account.Policy.Mode == ServerPolicyMode.Delete)
+                        await RemoveAsync(reader, inFlight.Archived, report, cancellationToken);
+                }
             }
             finally
             {
+                // Whatever stopped the loop (an error, Ctrl+C), a batch still being made durable is finished, so
+                // that nothing renames files into cur/ after this returns.
+                if (inFlight is not null)
+                    await TryFinishDurableAsync(inFlight, report);
                 archiveGate.Release();
             }
-
-            if (account.Policy.Mode == ServerPolicyMode.Delete)
-                await RemoveAsync(reader, inFlight.Archived, report, cancellationToken);
         }
 
         await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
@@ -199,42 +206,34 @@ public sealed class FetchRun
     /// <summary>
     /// Downloads one batch into tmp/ while the previous batch's files are made durable; then commits the previous
     /// batch's index rows (and deletes its messages on the server, with the delete policy) and starts making this
-    /// batch durable. Returns this batch, in flight.
+    /// batch durable. Returns this batch, in flight. The caller holds the archive gate.
     /// </summary>
     private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, CancellationToken cancellationToken)
     {
         var current = new InFlightBatch(archive.BeginBatch());
-        await archiveGate.WaitAsync(cancellationToken);
         try
+        {
+            await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, cancellationToken);
+        }
+        catch
+        {
+            current.Batch.Abandon();
+            if (previous is not null)
+                await TryFinishDurableAsync(previous, report); // it is complete: keep it, then give up
+            throw;
+        }
+
+        if (previous is not null)
         {
             try
             {
-                await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, cancellationToken);
+                await FinishDurableAsync(previous, report);
             }
             catch
             {
-                current.Batch.Abandon();
-                if (previous is not null)
-                    await TryFinishDurableAsync(previous, report); // it is complete: keep it, then give up
+                current.Batch.Abandon(); // it may link to a file of the previous batch
                 throw;
             }
-
-            if (previous is not null)
-            {
-                try
-                {
-                    await FinishDurableAsync(previous, report);
-                }
-                catch
-                {
-                    current.Batch.Abandon(); // it may link to a file of the previous batch
-                    throw;
-                }
-            }
-        }
-        finally
-        {
-            archiveGate.Release();
         }
 
         // Only now, with files and index rows on disk, may the server forget the previous batch's messages.

@@ -231,6 +231,28 @@ public sealed class MessageArchiveTests : IDisposable
         Assert.Equal("1764150000123.eml", Assert.Single(archive.Index.AllMessages()).File);
     }
 
+    [Fact]
+    public async Task Files_of_a_batch_that_failed_after_reaching_cur_are_catalogued_by_the_next_open_even_after_later_commits()
+    {
+        byte[] lost = TestMessages.Simple(9, "m9@example.org");
+        byte[] later = TestMessages.Simple(10, "m10@example.org");
+        using (MessageArchive archive = await OpenAsync())
+        {
+            StagedMessage staged = await archive.Writer.StageAsync(new MemoryStream(lost), null, CancellationToken.None);
+            ArchiveBatch failed = archive.BeginBatch();
+            failed.Add(staged, "imap://u@h:993", "INBOX", 1, "9");
+            failed.Publish();  // the file is durable in cur/ ...
+            failed.Abandon();  // ... and then the index commit never happened
+
+            // A later batch commits, and with it a stamp of cur/ that already includes the orphaned file.
+            await CommitAsync(archive, later, serverId: "10");
+        }
+
+        using MessageArchive reopened = await OpenAsync();
+
+        Assert.Equal(new[] { Sha(lost), Sha(later) }.Order(StringComparer.Ordinal), reopened.Index.AllMessages().Select(m => m.Sha256).Order(StringComparer.Ordinal));
+    }
+
     private Task<MessageArchive> OpenAsync() => MessageArchive.OpenAsync(Root, ArchiveAccess.ReadWrite, clock, CancellationToken.None);
 
     private static async Task CommitAsync(MessageArchive archive, byte[] bytes, DateTimeOffset? internalDate = null, string serverId = "7")
