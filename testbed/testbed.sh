@@ -13,12 +13,17 @@ REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 FIXTURES="$REPO_DIR/fixtures"
 DEFAULT_DIR="${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}"
 
-IMAP_PORT=10143
-IMAPS_PORT=10993
-POP3_PORT=10110
-POP3S_PORT=10995
-LMTP_PORT=10024
-SMTP_PORT=10025
+# Ports: the defaults below, or six consecutive ones from MAILRECOVERY_TESTBED_PORT_BASE (IMAP, IMAPS, POP3,
+# POP3S, LMTP, SMTP in that order), so that two beds (two checkouts, a CI run beside a session) can share a
+# machine with different DIRs. A running bed's ports are read back from DIR/env by stop/status/restart.
+if [[ -n "${MAILRECOVERY_TESTBED_PORT_BASE:-}" ]]; then
+    [[ "$MAILRECOVERY_TESTBED_PORT_BASE" =~ ^[0-9]+$ ]] && (( MAILRECOVERY_TESTBED_PORT_BASE > 1024 && MAILRECOVERY_TESTBED_PORT_BASE < 65530 )) \
+        || { echo "testbed: ERROR: MAILRECOVERY_TESTBED_PORT_BASE must be a port number between 1025 and 65529" >&2; exit 1; }
+    b=$MAILRECOVERY_TESTBED_PORT_BASE
+    IMAP_PORT=$b IMAPS_PORT=$((b + 1)) POP3_PORT=$((b + 2)) POP3S_PORT=$((b + 3)) LMTP_PORT=$((b + 4)) SMTP_PORT=$((b + 5))
+else
+    IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995 LMTP_PORT=10024 SMTP_PORT=10025
+fi
 PASSWORD=secret
 READY_TIMEOUT=20
 
@@ -50,6 +55,14 @@ cmd_install() {
 }
 
 # ---------------------------------------------------------------- helpers
+ports_of() { # dir: use the ports a running bed in DIR was started with
+    local f="$1/env" k v
+    [[ -f "$f" ]] || return 0
+    while IFS='=' read -r k v; do
+        case "$k" in IMAP_PORT|IMAPS_PORT|POP3_PORT|POP3S_PORT|LMTP_PORT|SMTP_PORT) printf -v "$k" '%s' "$v" ;; esac
+    done <"$f"
+}
+
 resolve_dir() {
     local d="${1:-$DEFAULT_DIR}"
     [[ -n "$d" && "$d" != "/" ]] || die "refusing to use DIR='$d'"
@@ -255,15 +268,15 @@ cmd_start() {
 
     cmd_stop "$dir"
 
-    # The ports are fixed: an instance in another DIR (or anything else) holding
-    # one would make the readiness check lie.
+    # An instance in another DIR (or anything else) holding one of our ports would
+    # make the readiness check lie: choose others with MAILRECOVERY_TESTBED_PORT_BASE.
     local port busy=()
     for port in "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT"; do
         port_open "$port" && busy+=("$port")
     done
     if [[ ${#busy[@]} -gt 0 ]]; then
         ss -ltnp 2>/dev/null | grep -E ":($(IFS='|'; echo "${busy[*]}"))\b" >&2 || true
-        die "port(s) ${busy[*]} already in use on 127.0.0.1 (a test bed running in another DIR? '$0 stop OTHER_DIR')"
+        die "port(s) ${busy[*]} already in use on 127.0.0.1 (a test bed running in another DIR? '$0 stop OTHER_DIR', or set MAILRECOVERY_TESTBED_PORT_BASE to use six other ports)"
     fi
 
     # Refuse to wipe something that does not look like a test bed.
@@ -335,6 +348,7 @@ ENV
 
 cmd_status() {
     local dir; dir=$(resolve_dir "${1:-}")
+    ports_of "$dir"
     local rc=0 pid p
     if pid=$(dovecot_pid "$dir"); then echo "dovecot: running (pid $pid)"; else echo "dovecot: stopped"; rc=1; fi
     if pid=$(postfix_pid "$dir"); then echo "postfix: running (pid $pid)"; else echo "postfix: stopped"; rc=1; fi
@@ -350,6 +364,7 @@ cmd_restart_dovecot() {
     need_root
     local dir; dir=$(resolve_dir "${1:-}")
     [[ -f "$dir/dovecot.conf" ]] || die "no test bed in $dir (run start first)"
+    ports_of "$dir"
     stop_dovecot "$dir"
     start_dovecot "$dir"
     local pending
@@ -366,6 +381,7 @@ cmd_set_alias() {
     local dir; dir=$(resolve_dir "${2:-}")
     [[ -f "$dir/etc/main.cf" ]] || die "no test bed in $dir (run start first)"
     postfix_pid "$dir" >/dev/null || die "postfix is not running in $dir"
+    ports_of "$dir"
     write_alias_map "$dir" "$mode"
     local want
     want=$(grep '^support@example.test ' "$dir/etc/virtual_alias" | sed 's/^support@example.test //')
