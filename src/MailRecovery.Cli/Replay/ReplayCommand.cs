@@ -95,7 +95,7 @@ internal static class ReplayCommand
             }
 
             using ILoggerFactory logs = CliLogging.Create(LogLevel.Warning, timestamps: false);
-            using ReplayJournal journal = ReplayJournal.Open(Path.Combine(store.Layout.DataDir, "replay-journal.sqlite"), cli.Clock);
+            using ReplayJournal journal = ReplayJournal.Open(store.Layout.JournalPath, cli.Clock);
             ReplayReport report;
             if (asJson)
             {

@@ -28,8 +28,10 @@ public static class ArchiveCataloguer
         byte[] hash = await SHA256.HashDataAsync(file, cancellationToken);
         long size = file.Length;
         file.Position = 0;
+        string fingerprint = await MessageFingerprint.ComputeAsync(file, cancellationToken);
+        file.Position = 0;
         MessageMetadata metadata = await MessageMetadataReader.ReadAsync(file, fallback, fallbackSource, cancellationToken);
-        return new ArchivedMessage(baseName, Convert.ToHexStringLower(hash), size, archivedAt, metadata);
+        return new ArchivedMessage(baseName, Convert.ToHexStringLower(hash), size, archivedAt, metadata) { Fingerprint = fingerprint };
     }
 
     /// <summary>The message files of the Maildir (cur/ and new/), by unique base name.</summary>

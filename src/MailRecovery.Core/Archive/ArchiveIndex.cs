@@ -13,85 +13,66 @@ namespace MailRecovery.Core.Archive;
 /// </summary>
 public sealed class ArchiveIndex : IDisposable
 {
-    private const int SchemaVersion = 1;
     private readonly SqliteConnection connection;
 
     private ArchiveIndex(SqliteConnection connection) => this.connection = connection;
 
+    /// <summary>
+    /// Opens the index, upgrading one written by an older release in place (<see cref="IndexSchema"/>; a
+    /// read-only open upgrades through a short write connection first, so that every reader sees the current
+    /// columns). An index from a newer release is refused, unchanged.
+    /// </summary>
+    /// <exception cref="Errors.MailRecoveryException">The index was written by a newer release (a usage error).</exception>
     public static ArchiveIndex Open(string path, bool readOnly)
     {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        };
         bool created = !readOnly && !File.Exists(path);
-        var connection = new SqliteConnection(builder.ToString());
-        connection.Open();
-        if (created)
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds addresses and subjects
-        var index = new ArchiveIndex(connection);
-        if (!readOnly)
-            index.CreateSchema();
-        return index;
+        if (readOnly)
+        {
+            using SqliteConnection probe = Connect(path, SqliteOpenMode.ReadOnly);
+            int version = IndexSchema.VersionOf(probe);
+            IndexSchema.CheckNotNewer(version, path);
+            if (version < IndexSchema.Current)
+            {
+                using SqliteConnection writer = Connect(path, SqliteOpenMode.ReadWrite);
+                IndexSchema.Upgrade(writer, path);
+            }
+        }
+
+        SqliteConnection connection = Connect(path, readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate);
+        try
+        {
+            if (created)
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // it holds addresses and subjects
+            var index = new ArchiveIndex(connection);
+            if (!readOnly)
+            {
+                index.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+                index.UpgradedFrom = IndexSchema.Upgrade(connection, path);
+            }
+
+            return index;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
-    private void CreateSchema()
+    /// <summary>The schema version found when this writer opened the index (0: new); below <see cref="IndexSchema.Current"/> means it was upgraded.</summary>
+    public int UpgradedFrom { get; private set; } = IndexSchema.Current;
+
+    private static SqliteConnection Connect(string path, SqliteOpenMode mode)
     {
-        Execute("""
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=FULL;
-            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS messages(
-                file TEXT PRIMARY KEY,
-                sha256 TEXT NOT NULL,
-                size INTEGER NOT NULL,
-                message_id TEXT,
-                received_utc INTEGER NOT NULL,
-                received_source TEXT NOT NULL,
-                date_utc INTEGER,
-                from_addr TEXT,
-                to_addrs TEXT,
-                cc_addrs TEXT,
-                delivered_to TEXT,
-                x_original_to TEXT,
-                recipients TEXT NOT NULL,
-                subject TEXT,
-                archived_utc INTEGER NOT NULL,
-                is_probe INTEGER NOT NULL DEFAULT 0);
-            CREATE INDEX IF NOT EXISTS messages_received ON messages(received_utc);
-            CREATE INDEX IF NOT EXISTS messages_date ON messages(date_utc);
-            CREATE INDEX IF NOT EXISTS messages_archived ON messages(archived_utc);
-            CREATE INDEX IF NOT EXISTS messages_sha ON messages(sha256);
-            CREATE INDEX IF NOT EXISTS messages_message_id ON messages(message_id);
-            CREATE TABLE IF NOT EXISTS source_messages(
-                account TEXT NOT NULL,
-                mailbox TEXT NOT NULL,
-                uidvalidity INTEGER NOT NULL,
-                server_id TEXT NOT NULL,
-                file TEXT NOT NULL,
-                fetched_utc INTEGER NOT NULL,
-                PRIMARY KEY(account, mailbox, uidvalidity, server_id));
-            CREATE INDEX IF NOT EXISTS source_messages_file ON source_messages(file);
-            CREATE TABLE IF NOT EXISTS mailbox_state(
-                account TEXT NOT NULL,
-                mailbox TEXT NOT NULL,
-                uidvalidity INTEGER NOT NULL,
-                PRIMARY KEY(account, mailbox));
-            CREATE TABLE IF NOT EXISTS probe_results(
-                at_utc INTEGER NOT NULL,
-                alias TEXT NOT NULL,
-                verdict TEXT NOT NULL,
-                summary TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS account_state(
-                account TEXT PRIMARY KEY,
-                last_success_utc INTEGER,
-                last_error TEXT,
-                last_error_utc INTEGER);
-            """);
-        Execute($"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{SchemaVersion}')");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        return connection;
     }
 
     public string? GetMeta(string key) =>
@@ -171,6 +152,36 @@ public sealed class ArchiveIndex : IDisposable
         return map;
     }
 
+    /// <summary>Files whose fingerprint is not known yet (rows of an index upgraded from schema 1).</summary>
+    public List<string> FilesWithoutFingerprint()
+    {
+        var files = new List<string>();
+        using SqliteCommand cmd = Command("SELECT file FROM messages WHERE fingerprint IS NULL");
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            files.Add(reader.GetString(0));
+        return files;
+    }
+
+    /// <summary>Records fingerprints computed from the files, in one transaction.</summary>
+    public void SetFingerprints(IReadOnlyCollection<(string File, string Fingerprint)> fingerprints)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        using SqliteTransaction tx = connection.BeginTransaction();
+        using SqliteCommand update = Command("UPDATE messages SET fingerprint = $fp WHERE file = $f");
+        update.Transaction = tx;
+        update.Parameters.Add(new SqliteParameter("$fp", null));
+        update.Parameters.Add(new SqliteParameter("$f", null));
+        foreach (var (file, fp) in fingerprints)
+        {
+            update.Parameters[0].Value = fp;
+            update.Parameters[1].Value = file;
+            update.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
     /// <summary>Adds catalogue rows and fetch-state links in one durable transaction.</summary>
     /// <param name="replaceCatalogue">Drop every catalogue row first, in the same transaction (a rebuild).</param>
     public void Commit(IReadOnlyCollection<ArchivedMessage> messages, IReadOnlyCollection<SourceLink> links, IEnumerable<KeyValuePair<string, string>>? meta = null, bool replaceCatalogue = false)
@@ -187,11 +198,11 @@ public sealed class ArchiveIndex : IDisposable
         {
             using SqliteCommand insert = Command("""
                 INSERT OR IGNORE INTO messages(file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr,
-                    to_addrs, cc_addrs, delivered_to, x_original_to, recipients, subject, archived_utc, is_probe)
-                VALUES($file, $sha, $size, $mid, $recv, $rsrc, $date, $from, $to, $cc, $dt, $xot, $rcpts, $subj, $arch, $probe)
+                    to_addrs, cc_addrs, delivered_to, x_original_to, recipients, subject, archived_utc, is_probe, fingerprint)
+                VALUES($file, $sha, $size, $mid, $recv, $rsrc, $date, $from, $to, $cc, $dt, $xot, $rcpts, $subj, $arch, $probe, $fp)
                 """);
             insert.Transaction = tx;
-            string[] names = ["$file", "$sha", "$size", "$mid", "$recv", "$rsrc", "$date", "$from", "$to", "$cc", "$dt", "$xot", "$rcpts", "$subj", "$arch", "$probe"];
+            string[] names = ["$file", "$sha", "$size", "$mid", "$recv", "$rsrc", "$date", "$from", "$to", "$cc", "$dt", "$xot", "$rcpts", "$subj", "$arch", "$probe", "$fp"];
             foreach (string n in names)
                 insert.Parameters.Add(new SqliteParameter(n, null));
             foreach (ArchivedMessage m in messages)
@@ -201,7 +212,7 @@ public sealed class ArchiveIndex : IDisposable
                 [
                     m.File, m.Sha256, m.Size, md.MessageId, md.ReceivedAt.ToUnixTimeMilliseconds(), ReceivedSourceName(md.ReceivedSource),
                     md.Date?.ToUnixTimeMilliseconds(), md.From, md.To, md.Cc, md.DeliveredTo, md.XOriginalTo, md.Recipients, md.Subject,
-                    m.ArchivedAt.ToUnixTimeMilliseconds(), md.IsProbe ? 1 : 0,
+                    m.ArchivedAt.ToUnixTimeMilliseconds(), md.IsProbe ? 1 : 0, m.Fingerprint,
                 ];
                 for (int i = 0; i < values.Length; i++)
                     insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -248,7 +259,7 @@ public sealed class ArchiveIndex : IDisposable
     {
         using SqliteCommand cmd = Command("""
             SELECT file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr, to_addrs, cc_addrs,
-                   delivered_to, x_original_to, recipients, subject, archived_utc, is_probe
+                   delivered_to, x_original_to, recipients, subject, archived_utc, is_probe, fingerprint
             FROM messages ORDER BY file
             """);
         using SqliteDataReader r = cmd.ExecuteReader();
@@ -347,7 +358,10 @@ public sealed class ArchiveIndex : IDisposable
             r.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
             S(r, 7), S(r, 8), S(r, 9), S(r, 10), S(r, 11), r.GetString(12), S(r, 13),
             r.GetInt64(15) != 0);
-        return new ArchivedMessage(r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)), md);
+        return new ArchivedMessage(r.GetString(0), r.GetString(1), r.GetInt64(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)), md)
+        {
+            Fingerprint = r.FieldCount > 16 && !r.IsDBNull(16) ? r.GetString(16) : null,
+        };
     }
 
     public static string ReceivedSourceName(ReceivedTimeSource source) => source switch

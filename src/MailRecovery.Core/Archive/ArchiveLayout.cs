@@ -32,6 +32,9 @@ public sealed class ArchiveLayout
 
     public string LockPath { get; }
 
+    /// <summary>The replay journal (<c>mailrecovery/replay-journal.sqlite</c>).</summary>
+    public string JournalPath => Path.Combine(DataDir, "replay-journal.sqlite");
+
     /// <summary>
     /// The path of an archived message by the unique part of its name. Readers may have moved it to new/ or
     /// renamed its flags (":2,S"), so the exact name is only the first guess.

@@ -59,12 +59,14 @@ public sealed class MaildirWriter
             // moves each write to the thread pool, which costs more than the write.
             file = new FileStream(tmpPath, options);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var fingerprint = new MessageFingerprint();
             long size = 0;
             int headLength = 0;
             int n;
             while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
             {
                 hash.AppendData(buffer, 0, n);
+                fingerprint.Append(buffer.AsSpan(0, n));
                 file.Write(buffer, 0, n);
                 int keep = Math.Min(n, HeadSize - headLength);
                 Buffer.BlockCopy(buffer, 0, head, headLength, keep);
@@ -85,7 +87,11 @@ public sealed class MaildirWriter
             File.SetLastWriteTimeUtc(file.SafeFileHandle, metadata.ReceivedAt.UtcDateTime);
 
             string name = MaildirFileName.Create(archivedAt, pid, seq, host, size, metadata.ReceivedSource);
-            return new StagedMessage(tmpPath, name, Convert.ToHexStringLower(hash.GetHashAndReset()), size, archivedAt, metadata) { Unsynced = file };
+            return new StagedMessage(tmpPath, name, Convert.ToHexStringLower(hash.GetHashAndReset()), size, archivedAt, metadata)
+            {
+                Unsynced = file,
+                Fingerprint = fingerprint.Finish(),
+            };
         }
         catch
         {

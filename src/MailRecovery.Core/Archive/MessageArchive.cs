@@ -52,6 +52,7 @@ public sealed class MessageArchive : IDisposable
             var archive = new MessageArchive(layout, index, held, clock);
             archive.RemoveStrayTmpFiles();
             await archive.ReconcileAsync(cancellationToken);
+            await archive.FillFingerprintsAsync(cancellationToken);
             return archive;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -124,6 +125,25 @@ public sealed class MessageArchive : IDisposable
     {
         foreach (string path in Directory.EnumerateFiles(Layout.Tmp))
             File.Delete(path);
+    }
+
+    /// <summary>
+    /// An index upgraded from schema 1 has no fingerprints: each is computed from its file once, here, so that
+    /// every comparison can use the message identity. A file that is gone stays without one (verify reports it).
+    /// </summary>
+    private async Task FillFingerprintsAsync(CancellationToken cancellationToken)
+    {
+        List<string> files = Index.FilesWithoutFingerprint();
+        if (files.Count == 0)
+            return;
+        var found = new List<(string, string)>(files.Count);
+        foreach (string file in files)
+        {
+            if (Layout.Resolve(file) is { } path)
+                found.Add((file, await MessageFingerprint.ComputeAsync(path, cancellationToken)));
+        }
+
+        Index.SetFingerprints(found);
     }
 
     /// <summary>

@@ -13,5 +13,8 @@ public sealed record StagedMessage(string TmpPath, string File, string Sha256, l
     /// </summary>
     internal FileStream? Unsynced { get; set; }
 
-    public ArchivedMessage ToArchived() => new(File, Sha256, Size, ArchivedAt, Metadata);
+    /// <summary>See <see cref="MessageFingerprint"/>.</summary>
+    public string? Fingerprint { get; init; }
+
+    public ArchivedMessage ToArchived() => new(File, Sha256, Size, ArchivedAt, Metadata) { Fingerprint = Fingerprint };
 }

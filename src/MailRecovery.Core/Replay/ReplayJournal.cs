@@ -19,6 +19,10 @@ public sealed class ReplayJournal : IDisposable
         this.clock = clock;
     }
 
+    /// <summary>The journal's schema version (SQLite's <c>user_version</c>); 0 in a journal of the first release, which is version 1.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <exception cref="Errors.MailRecoveryException">The journal was written by a newer release (a usage error).</exception>
     public static ReplayJournal Open(string path, TimeProvider clock)
     {
         bool created = !File.Exists(path);
@@ -26,10 +30,22 @@ public sealed class ReplayJournal : IDisposable
         connection.Open();
         if (created)
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using SqliteCommand version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        if (Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) is var found && found > SchemaVersion)
+        {
+            connection.Dispose();
+            throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Archive,
+                $"{path} was written by a newer release of MailRecovery (journal schema {found}; this release knows up to {SchemaVersion}). Nothing was changed.",
+                "run the release that wrote this archive, or a newer one.");
+        }
+
+        // Version 1 is the first release's table (which set no user_version): creating it is the whole upgrade.
         using SqliteCommand cmd = connection.CreateCommand();
-        cmd.CommandText = """
+        cmd.CommandText = $$"""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
+            PRAGMA user_version={{SchemaVersion}};
             CREATE TABLE IF NOT EXISTS deliveries(
                 target TEXT NOT NULL,
                 file TEXT NOT NULL,

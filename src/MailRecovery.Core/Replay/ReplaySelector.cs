@@ -53,7 +53,7 @@ public static class ReplaySelector
 
     private const string Columns = """
         file, sha256, size, message_id, received_utc, received_source, date_utc, from_addr, to_addrs, cc_addrs,
-        delivered_to, x_original_to, recipients, subject, archived_utc, is_probe
+        delivered_to, x_original_to, recipients, subject, archived_utc, is_probe, fingerprint
         """;
 
     private static (string Where, string Order, List<(string, object?)> Parameters) Where(ReplayWindow window, ReplayFilter filter)
