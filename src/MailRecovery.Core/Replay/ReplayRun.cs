@@ -96,6 +96,14 @@ public sealed class ReplayRun
                 continue;
             }
 
+            if (new FileInfo(path).Length == 0)
+            {
+                // A download that lost its data (issue 9): there is nothing to send, and a target would store an
+                // empty message or refuse it together with a whole batch.
+                Fail(report, Describe(message), "the archived file is empty (0 bytes), so there is nothing to deliver; run 'mailrecovery archive verify'");
+                continue;
+            }
+
             var item = new ReplayItem(message, path, message.Metadata.MessageId is { } id && sharedIds.Contains(id));
             bool unfinished = entry?.State is JournalState.Intent or JournalState.Uncertain;
             Presence presence;

@@ -10,7 +10,7 @@ namespace MailRecovery.Core.Replay.Targets;
 /// How: <see cref="MimeMessage.WriteTo(FormatOptions, Stream, CancellationToken)"/> is not virtual, and MailKit
 /// (4.18: <c>ImapLiteral</c>, <c>SmtpClient.MessageData</c>) writes every message through it. It writes the merged
 /// header fields, then the blank separator line (always for a message built in code, which MimeKit treats as
-/// strict; for a parsed one only if the parse saw one), then the body through the body entity's virtual
+/// strict; for a parsed one only if the parse saw one, which only <see cref="ExperimentalMimeParser"/> records), then the body through the body entity's virtual
 /// <c>WriteTo</c>. So the message here is parsed from a stub that holds only the body's two Content-* fields and
 /// no blank line: no message fields, no separator; <see cref="Format"/> hides the two stub fields; and the body is
 /// a <see cref="VerbatimPart"/>, whose <c>WriteTo</c> copies the stream. The stub declares
@@ -33,7 +33,8 @@ public static class VerbatimMessage
         var parser = new ParserOptions();
         parser.RegisterMimeType(MediaType, typeof(VerbatimPart));
         using var stub = new MemoryStream(Stub, writable: false);
-        MimeMessage message = MimeMessage.Load(parser, stub);
+        // The experimental parser records that the stub has no blank line; MimeParser always claims one.
+        MimeMessage message = new ExperimentalMimeParser(parser, stub).ParseMessage();
         var part = message.Body as VerbatimPart ?? throw new InvalidOperationException("MimeKit did not build the verbatim part from its stub");
         part.Source = content;
         part.Origin = content.CanSeek ? content.Position : 0;
