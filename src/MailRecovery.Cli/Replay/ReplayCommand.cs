@@ -101,16 +101,24 @@ internal static class ReplayCommand
             {
                 report = await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay")).RunAsync(plan, ct);
                 ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, report, target.Description, false, selectTime));
-                return report.ExitCode;
+                return Stopped(cli, report);
             }
 
             report = cli.IsTerminal
                 ? await ProgressBarReplayObserver.RunAsync(plan.Count, o => new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), o).RunAsync(plan, ct))
                 : await new ReplayRun(store, journal, target, options, logs.CreateLogger("replay"), new PlainReplayObserver(cli.Out, plan.Count)).RunAsync(plan, ct);
             ReplayReportWriter.WriteText(cli.Out, report);
-            return report.ExitCode;
+            return Stopped(cli, report);
         }));
         return command;
+    }
+
+    /// <summary>The exit code; a run stopped early also says why on stderr, as every verb's error does.</summary>
+    private static int Stopped(CliContext cli, ReplayReport report)
+    {
+        if (report.StoppedBy is { } e)
+            cli.Error.WriteLine($"error: {e.UserText}");
+        return report.ExitCode;
     }
 
     private static ReplayWindow Window(ParseResult result, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, Option<string> by, TimeZoneInfo zone, TimeProvider clock)

@@ -1,6 +1,11 @@
+using MailRecovery.Cli.Common;
+
 namespace MailRecovery.Cli.Replay;
 
-/// <summary>The --json report of <c>replay</c> (and of <c>replay --dry-run</c>, without the outcome fields).</summary>
+/// <summary>
+/// The --json report of <c>replay</c> (and of <c>replay --dry-run</c>, without the outcome fields); <see cref="Error"/>
+/// names what stopped the run early, with the counts of what happened before it.
+/// </summary>
 internal sealed record ReplayJson(
     bool Ok,
     int ExitCode,
@@ -22,7 +27,8 @@ internal sealed record ReplayJson(
     IReadOnlyList<string>? Uncertain,
     IReadOnlyList<string>? Failed,
     IReadOnlyList<string>? TryLater,
-    double? ElapsedSeconds)
+    double? ElapsedSeconds,
+    ErrorJson.Detail? Error = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 }

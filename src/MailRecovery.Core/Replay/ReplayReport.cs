@@ -29,8 +29,15 @@ public sealed class ReplayReport
 
     public TimeSpan Elapsed { get; set; }
 
-    /// <summary>0 all delivered; 1 some failed or uncertain; 75 only "try later" left.</summary>
-    public int ExitCode => Failed.Count > 0 || Uncertain.Count > 0 ? ExitCodes.SomeFailed
+    /// <summary>
+    /// The run-level error that stopped the run before the end of the plan (a refused login, a missing
+    /// <c>--mail-from</c>), or null. The counts above say what happened before it.
+    /// </summary>
+    public MailRecoveryException? StoppedBy { get; set; }
+
+    /// <summary>The stopping error's code (<see cref="ExitCodes.For"/>); else 0 all delivered; 1 some failed or uncertain; 75 only "try later" left.</summary>
+    public int ExitCode => StoppedBy is not null ? ExitCodes.For(StoppedBy)
+        : Failed.Count > 0 || Uncertain.Count > 0 ? ExitCodes.SomeFailed
         : TryLater.Count > 0 ? ExitCodes.TemporaryFailure
         : ExitCodes.Ok;
 }

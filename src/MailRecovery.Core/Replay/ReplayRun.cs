@@ -33,12 +33,35 @@ public sealed class ReplayRun
         this.observer = observer;
     }
 
+    /// <summary>
+    /// Delivers the plan. A problem with one message becomes that message's outcome and the run goes on; an error
+    /// that concerns the whole run (the target refuses the login, the envelope sender is missing) stops it and is
+    /// returned in <see cref="ReplayReport.StoppedBy"/>, with the counts of what happened before it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the journal says where to resume.</exception>
     public async Task<ReplayReport> RunAsync(ReplayPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         TimeProvider clock = archive.Clock;
         long start = clock.GetTimestamp();
         var report = new ReplayReport { Selected = plan.Messages.Count };
+        try
+        {
+            await DeliverPlanAsync(plan, report, cancellationToken);
+        }
+        catch (MailRecoveryException e)
+        {
+            report.StoppedBy = e;
+            logger.LogError("replay stopped: {Error}", e.Message);
+        }
+
+        report.Elapsed = clock.GetElapsedTime(start);
+        return report;
+    }
+
+    private async Task DeliverPlanAsync(ReplayPlan plan, ReplayReport report, CancellationToken cancellationToken)
+    {
+        TimeProvider clock = archive.Clock;
         Dictionary<string, JournalEntry> entries = journal.Load(target.JournalKey);
         ResiliencePipeline retry = RetryPipeline(clock);
         var pendingUntilComplete = new List<ReplayItem>();
@@ -73,9 +96,29 @@ public sealed class ReplayRun
                 continue;
             }
 
+            if (new FileInfo(path).Length == 0)
+            {
+                // A download that lost its data (issue 9): there is nothing to send, and a target would store an
+                // empty message or refuse it together with a whole batch.
+                Fail(report, Describe(message), "the archived file is empty (0 bytes), so there is nothing to deliver; run 'mailrecovery archive verify'");
+                continue;
+            }
+
             var item = new ReplayItem(message, path, message.Metadata.MessageId is { } id && sharedIds.Contains(id));
             bool unfinished = entry?.State is JournalState.Intent or JournalState.Uncertain;
-            Presence presence = await target.CheckAsync(item, unfinished ? entry!.Checkpoint ?? string.Empty : null, cancellationToken);
+            Presence presence;
+            try
+            {
+                presence = await target.CheckAsync(item, unfinished ? entry!.Checkpoint ?? string.Empty : null, cancellationToken);
+            }
+            catch (Exception e) when (IsMessageProblem(e))
+            {
+                // Nothing was sent; the journal keeps what it knew (an earlier intent stays one).
+                Fail(report, Describe(message), $"could not check whether the target has it: {Reason(e)}");
+                observer?.MessageDone(item, "failed");
+                continue;
+            }
+
             if (presence == Presence.Present)
             {
                 journal.Record(target.JournalKey, message.File, JournalState.Present);
@@ -119,9 +162,6 @@ public sealed class ReplayRun
             report.Delivered++;
             report.DeliveredBytes += item.Message.Size;
         }
-
-        report.Elapsed = clock.GetElapsedTime(start);
-        return report;
     }
 
     /// <summary>The most bytes in one batch: a MULTIAPPEND is one command, and a failure repeats all of it.</summary>
@@ -136,31 +176,45 @@ public sealed class ReplayRun
         try
         {
             await retry.ExecuteAsync(async ct => await target.DeliverAsync(item, ct), cancellationToken);
-            if (target.DeliversAtComplete)
-            {
-                pendingUntilComplete.Add(item);
-            }
-            else
-            {
-                journal.Record(target.JournalKey, message.File, JournalState.Delivered);
-                report.Delivered++;
-                report.DeliveredBytes += message.Size;
-            }
-
-            observer?.MessageDone(item, "delivered");
         }
         catch (DeliveryException e)
         {
             Record(report, item, e);
+            return sent;
         }
-        catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate)
+        catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate or FailureKind.Permanent)
         {
             // Refused before anything was sent (a missing --mail-from, a refused login): the message is
-            // certainly not delivered, so it must not look "unfinished" to the next run.
+            // certainly not delivered, so it must not look "unfinished" to the next run. Transient and local
+            // storage errors keep the intent: a file target may be half-written and rolls it back by looking.
             journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
-            throw;
+            if (e.Scope != FailureScope.Message)
+                throw;
+            Fail(report, Describe(message), e.Message);
+            observer?.MessageDone(item, "failed");
+            return sent;
+        }
+        catch (Exception e) when (IsMessageProblem(e))
+        {
+            // Anything else a target throws (a message it cannot read or prepare) concerns this message alone:
+            // targets report "maybe sent" as DeliveryException(Uncertain), so this one was not handed over.
+            Record(report, item, new DeliveryException(DeliveryOutcome.Failed, Reason(e), e));
+            return sent;
         }
 
+        // Outside the catches: a journal that cannot record a delivery must stop the run, never turn it into "failed".
+        if (target.DeliversAtComplete)
+        {
+            pendingUntilComplete.Add(item);
+        }
+        else
+        {
+            journal.Record(target.JournalKey, message.File, JournalState.Delivered);
+            report.Delivered++;
+            report.DeliveredBytes += message.Size;
+        }
+
+        observer?.MessageDone(item, "delivered");
         return sent;
     }
 
@@ -182,9 +236,9 @@ public sealed class ReplayRun
         {
             await retry.ExecuteAsync(async ct => await ((IBatchReplayTarget)target).DeliverBatchAsync(items, ct), cancellationToken);
         }
-        catch (DeliveryException e) when (e.Outcome != DeliveryOutcome.Uncertain)
+        catch (Exception e) when (e is DeliveryException { Outcome: not DeliveryOutcome.Uncertain } || (e is not DeliveryException && IsMessageProblem(e)))
         {
-            logger.LogWarning("a batch of {Count} was refused ({Error}); delivering them one by one.", items.Count, e.Message);
+            logger.LogWarning("a batch of {Count} was refused ({Error}); delivering them one by one.", items.Count, Reason(e));
             foreach (ReplayItem item in items)
                 sent = await DeliverOneAsync(report, item, retry, [], sent, cancellationToken);
             return sent;
@@ -237,6 +291,22 @@ public sealed class ReplayRun
         report.Failed.Add($"{what}: {reason}");
         logger.LogError("{Message}: {Error}", what, reason);
     }
+
+    /// <summary>
+    /// True for what concerns one message only: not a cancellation, not a run-level error (classified
+    /// <see cref="MailRecoveryException"/> outside the message scope), not the test seam's simulated kill.
+    /// </summary>
+    private static bool IsMessageProblem(Exception e) => e switch
+    {
+        OperationCanceledException => false,
+        MailRecoveryException m => m.Scope == FailureScope.Message,
+        _ => true,
+    };
+
+    /// <summary>The reason as a user reads it: the message, and the type for what no target classified.</summary>
+    private static string Reason(Exception e) => e is DeliveryException or MailRecoveryException
+        ? e.Message
+        : $"{e.Message.TrimEnd('.')} ({e.GetType().Name})";
 
     private static string Describe(ArchivedMessage m) =>
         m.Metadata.MessageId is { } id ? $"<{id}> ({m.File})" : m.File;

@@ -95,15 +95,14 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         ArgumentNullException.ThrowIfNull(item);
         await EnsureConnectedAsync(cancellationToken);
-        await using FileStream file = item.OpenRead();
+        await using FileStream file = Open(item);
 
-        // persistent: the parsed parts point into the file instead of copying it into memory; an unmodified
-        // parsed message is written back byte for byte.
-        using MimeMessage message = await MimeMessage.LoadAsync(ParserOptions.Default, file, persistent: true, cancellationToken);
+        // The file's bytes, not a parsed message written back out (see VerbatimMessage).
+        using MimeMessage message = VerbatimMessage.Create(file, crlf: false);
         var request = new AppendRequest(message, markSeen ? MessageFlags.Seen : MessageFlags.None, item.Message.Metadata.ReceivedAt);
         try
         {
-            await folder!.AppendAsync(request, cancellationToken);
+            await folder!.AppendAsync(VerbatimMessage.Format(), request, cancellationToken);
         }
         catch (ImapCommandException e)
         {
@@ -133,14 +132,14 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
             var requests = new List<IAppendRequest>(items.Count);
             foreach (ReplayItem item in items)
             {
-                FileStream file = item.OpenRead();
+                FileStream file = Open(item);
                 files.Add(file);
-                MimeMessage message = await MimeMessage.LoadAsync(ParserOptions.Default, file, persistent: true, cancellationToken);
+                MimeMessage message = VerbatimMessage.Create(file, crlf: false);
                 messages.Add(message);
                 requests.Add(new AppendRequest(message, markSeen ? MessageFlags.Seen : MessageFlags.None, item.Message.Metadata.ReceivedAt));
             }
 
-            await folder!.AppendAsync(requests, cancellationToken);
+            await folder!.AppendAsync(VerbatimMessage.Format(), requests, cancellationToken);
         }
         catch (ImapCommandException e)
         {
@@ -160,6 +159,22 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
 
         foreach (ReplayItem item in items)
             present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+    }
+
+    /// <summary>
+    /// Opens the archived file before anything is sent: a file that cannot be read fails that message (the batch
+    /// is then delivered one by one), it does not look like a broken connection.
+    /// </summary>
+    private static FileStream Open(ReplayItem item)
+    {
+        try
+        {
+            return item.OpenRead();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DeliveryException(DeliveryOutcome.Failed, $"cannot read {item.Path} ({e.Message.TrimEnd('.')})", e);
+        }
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)

@@ -45,9 +45,9 @@ public sealed class SmtpTarget : IReplayTarget
     private readonly TimeProvider clock;
     private readonly ReplaySmtpClient client;
 
-    // International stays off: with it MimeKit re-formats address and Content-Type headers. MailKit still adds
-    // SMTPUTF8 on its own when an envelope address needs it.
-    private readonly FormatOptions format = FormatOptions.Default.Clone();
+    // International stays off (MailKit then asks for SMTPUTF8 only when an envelope address needs it); the
+    // message is written verbatim either way.
+    private readonly FormatOptions format = VerbatimMessage.Format();
 
     /// <param name="target">The URI as the user wrote it.</param>
     /// <param name="recipients">The <c>--rcpt</c> addresses; at least one.</param>
@@ -99,20 +99,18 @@ public sealed class SmtpTarget : IReplayTarget
     {
         ArgumentNullException.ThrowIfNull(item);
 
-        // The file stays open while MailKit sends: the persistently parsed parts read from it instead of memory.
+        // The file stays open while MailKit sends: the message is the file's bytes (VerbatimMessage), read as they go.
         await using FileStream file = item.OpenRead();
         ReplayEnvelope envelope = await ReplayEnvelope.ReadAsync(file, recipients, mailFrom, item.Message.File, cancellationToken);
         MailboxAddress sender = Mailbox(envelope.Sender, $"the Return-Path of {item.Message.File}");
         file.Position = 0;
-        using MimeMessage message = await MimeMessage.LoadAsync(ParserOptions.Default, file, persistent: true, cancellationToken);
-        long size = file.Length;
-        if (resentHeaders)
-        {
-            IReadOnlyList<Header> block = ResentHeaders.Create(ResentFrom(envelope, item), recipients, clock.GetUtcNow());
-            for (int i = block.Count - 1; i >= 0; i--)
-                message.Headers.Insert(0, block[i]);
-            size += ResentHeaders.Length(block);
-        }
+        byte[] prefix = resentHeaders
+            ? ResentHeaders.ToBytes(ResentHeaders.Create(ResentFrom(envelope, item), recipients, clock.GetUtcNow()))
+            : [];
+        using MimeMessage message = VerbatimMessage.Create(file, crlf: true, prefix);
+
+        // SIZE= is an estimate (RFC 1870 §3); the bytes after CRLF conversion may be a few more.
+        long size = file.Length + prefix.Length;
 
         for (int attempt = 1; ; attempt++)
         {
