@@ -18,6 +18,7 @@ internal sealed record ReplayJson(
     IReadOnlyList<ReplayJson.ReplayDayJson> PerDay,
     int? Delivered,
     int? AlreadyPresent,
+    int? MarkedUnread,
     int? SkippedByJournal,
     IReadOnlyList<string>? Uncertain,
     IReadOnlyList<string>? Failed,
