@@ -11,8 +11,8 @@ using MailRecovery.Core.Replay;
 namespace MailRecovery.Cli.Alias;
 
 /// <summary>
-/// <c>mailrecovery alias audit</c>: compare the Message-IDs of a window in the primary (helpdesk) account with
-/// the archive, and list what one has and the other lacks. Reads only. Exit 0 both lists empty, 1 otherwise,
+/// <c>mailrecovery alias audit</c>: compare the messages of a window in the primary (helpdesk) account with the
+/// archive by message identity, and list what one has and the other lacks, and what the primary holds twice. Reads only. Exit 0 both lists empty, 1 otherwise,
 /// 2 usage, 75 could not tell.
 /// </summary>
 internal static class AliasAuditCommand
@@ -23,7 +23,10 @@ internal static class AliasAuditCommand
     /// <summary>What a copy-only message means, shown under its list.</summary>
     internal const string CopyOnlyMeaning = "the helpdesk never got these, or has already deleted them or exported them elsewhere.";
 
-    internal const string WithoutIdMeaning = "messages without a Message-ID cannot be matched; they are counted, not listed — compare them by hand if the counts differ.";
+    internal const string WithoutIdMeaning = "messages without a Message-ID are matched by content where the primary can be read whole (IMAP, Maildir, eml); over POP3 and mbox they cannot be matched and are counted, not listed — compare them by hand if the counts differ.";
+
+    /// <summary>What a duplicate means, shown under its list.</summary>
+    internal const string DuplicateMeaning = "the helpdesk holds these more than once (a duplicating replay, or a double delivery): each copy may become a ticket; remove the extra copies.";
 
     public static Command Create(CliContext cli)
     {
@@ -37,7 +40,7 @@ internal static class AliasAuditCommand
         var caFile = new Option<string?>("--ca-file") { Description = "PEM certificate(s) to trust in addition to the system store." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow ?tls=none on the primary." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("audit", "Compare the Message-IDs of a window in the primary account with the archive: what the copy lacks, and the reverse. Exit 0 none, 1 some, 2 usage, 75 could not tell.");
+        var command = new Command("audit", "Compare the messages of a window in the primary account with the archive, by Message-ID and content: what the copy lacks, the reverse, and what the primary holds twice. Exit 0 none, 1 some, 2 usage, 75 could not tell.");
         foreach (Option o in new Option[] { archive, config, primary, since, until, tz, passwordFile, caFile, insecure, json })
             command.Options.Add(o);
 
@@ -68,16 +71,17 @@ internal static class AliasAuditCommand
     internal static void WriteText(TextWriter o, AliasAuditReport r, string archive, TimeZoneInfo zone)
     {
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"alias audit: {r.PrimaryInWindow} in the primary, {r.CopyInWindow} in the copy, {r.Matched} matched; {r.PrimaryOnly.Count} missing from the copy, {r.CopyOnly.Count} not in the primary."));
+            $"alias audit: {r.PrimaryInWindow} in the primary, {r.CopyInWindow} in the copy, {r.Matched} matched; {r.PrimaryOnly.Count} missing from the copy, {r.CopyOnly.Count} not in the primary, {r.Duplicates.Count} duplicated in the primary."));
         o.WriteLine($"  window:  [{ReplayPlanWriter.Utc(r.Since)}, {ReplayPlanWriter.Utc(r.Until)}) UTC, by receipt time (start included, end excluded)");
         o.WriteLine($"           [{ReplayPlanWriter.Local(r.Since, zone)}, {ReplayPlanWriter.Local(r.Until, zone)}) {zone.Id}");
         o.WriteLine($"  primary: {r.Primary} (listed {Hours(r.Margin)} beyond each end, so clock differences raise no false alarm)");
         o.WriteLine($"  copy:    {archive}");
         WriteList(o, "in the primary, missing from the copy", r.PrimaryOnly, PrimaryOnlyMeaning, zone);
         WriteList(o, "in the copy, not in the primary", r.CopyOnly, CopyOnlyMeaning, zone);
+        WriteDuplicates(o, r.Duplicates, zone);
         if (r.PrimaryWithoutMessageId > 0 || r.CopyWithoutMessageId > 0)
         {
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without Message-ID: {r.PrimaryWithoutMessageId} in the primary, {r.CopyWithoutMessageId} in the copy."));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without Message-ID: {r.PrimaryWithoutMessageId} in the primary ({r.Unidentified} not comparable), {r.CopyWithoutMessageId} in the copy."));
             o.WriteLine($"  {WithoutIdMeaning}");
         }
 
@@ -100,6 +104,25 @@ internal static class AliasAuditCommand
             o.WriteLine($"  {ReplayPlanWriter.Local(m.ReceivedAt, zone)}  <{m.MessageId}>  {m.From ?? "(no From)"}  \"{m.Subject ?? "(no subject)"}\"");
     }
 
+    private static void WriteDuplicates(TextWriter o, IReadOnlyList<AuditDuplicate> duplicates, TimeZoneInfo zone)
+    {
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in the primary more than once ({duplicates.Count}):"));
+        if (duplicates.Count == 0)
+        {
+            o.WriteLine("  (none)");
+            return;
+        }
+
+        o.WriteLine($"  {DuplicateMeaning}");
+        foreach (AuditDuplicate d in duplicates)
+        {
+            AuditMessage m = d.Message;
+            string how = d.ContentCompared ? string.Empty : "  (same Message-ID; the content could not be compared)";
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {ReplayPlanWriter.Local(m.ReceivedAt, zone)}  {d.Copies} copies  <{m.MessageId ?? "no Message-ID"}>  {m.From ?? "(no From)"}  \"{m.Subject ?? "(no subject)"}\"{how}"));
+        }
+    }
+
     private static string Hours(TimeSpan t) =>
         t.TotalHours % 24 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalDays:0} day(s)") : string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} hour(s)");
 
@@ -116,10 +139,13 @@ internal static class AliasAuditCommand
             PrimaryOnly: r.PrimaryOnly.Count,
             CopyOnly: r.CopyOnly.Count,
             PrimaryWithoutMessageId: r.PrimaryWithoutMessageId,
-            CopyWithoutMessageId: r.CopyWithoutMessageId),
+            CopyWithoutMessageId: r.CopyWithoutMessageId,
+            Duplicates: r.Duplicates.Count,
+            Unidentified: r.Unidentified),
         PrimaryOnly: [.. r.PrimaryOnly.Select(Entry)],
         CopyOnly: [.. r.CopyOnly.Select(Entry)],
-        Meaning: new AuditJson.MeaningJson(PrimaryOnlyMeaning, CopyOnlyMeaning, WithoutIdMeaning));
+        Duplicates: [.. r.Duplicates.Select(d => new AuditJson.DuplicateJson(Entry(d.Message), d.Copies, d.ContentCompared))],
+        Meaning: new AuditJson.MeaningJson(PrimaryOnlyMeaning, CopyOnlyMeaning, WithoutIdMeaning, DuplicateMeaning));
 
     private static AuditJson.MessageJson Entry(AuditMessage m) => new(m.MessageId, m.ReceivedAt.ToUniversalTime(), m.From, m.Subject);
 }

@@ -10,6 +10,7 @@ internal sealed record AuditJson(
     AuditJson.CountsJson Counts,
     IReadOnlyList<AuditJson.MessageJson> PrimaryOnly,
     IReadOnlyList<AuditJson.MessageJson> CopyOnly,
+    IReadOnlyList<AuditJson.DuplicateJson> Duplicates,
     AuditJson.MeaningJson Meaning)
 {
     internal sealed record WindowJson(DateTimeOffset Since, DateTimeOffset Until, string Clock, double PrimaryMarginHours);
@@ -21,9 +22,14 @@ internal sealed record AuditJson(
         int PrimaryOnly,
         int CopyOnly,
         int PrimaryWithoutMessageId,
-        int CopyWithoutMessageId);
+        int CopyWithoutMessageId,
+        int Duplicates,
+        int Unidentified);
 
     internal sealed record MessageJson(string? MessageId, DateTimeOffset Received, string? From, string? Subject);
 
-    internal sealed record MeaningJson(string PrimaryOnly, string CopyOnly, string WithoutMessageId);
+    /// <param name="ContentCompared">False when only the Message-ID repeats (a primary that cannot be read whole).</param>
+    internal sealed record DuplicateJson(MessageJson Message, int Copies, bool ContentCompared);
+
+    internal sealed record MeaningJson(string PrimaryOnly, string CopyOnly, string WithoutMessageId, string Duplicates);
 }

@@ -41,9 +41,14 @@ internal static class ReplayCommand
         var rate = new Option<string?>("--rate") { Description = "At most N messages per second (\"5/s\" or \"5\"), so the helpdesk does not fire a storm of auto-replies." };
         var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
 
+        var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
+        var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
+
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
         foreach (Option o in new Option[] { archive, config, since, sinceBackup, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
             command.Options.Add(o);
+        command.Options.Add(checkIn);
+        command.Options.Add(checkInPasswordFile);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -54,7 +59,11 @@ internal static class ReplayCommand
             ReplayWindow window = Window(result, since, sinceBackup, until, by, zone, cli.Clock);
             var filter = new ReplayFilter(result.GetValue(recipient) ?? [], result.GetValue(sender) ?? [], result.GetValue(messageId) ?? [], result.GetValue(probes));
             var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure),
-                result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen));
+                result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen))
+            {
+                CheckIn = result.GetValue(checkIn),
+                CheckInPasswordFile = result.GetValue(checkInPasswordFile),
+            };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             bool asJson = result.GetValue(json);
             bool dry = result.GetValue(dryRun);

@@ -23,6 +23,7 @@ internal sealed record ReplayJson(
     IReadOnlyList<ReplayJson.ReplayDayJson> PerDay,
     int? Delivered,
     int? AlreadyPresent,
+    int? MarkedUnread,
     int? SkippedByJournal,
     IReadOnlyList<string>? Uncertain,
     IReadOnlyList<string>? Failed,

@@ -16,6 +16,8 @@ internal static class ReplayReportWriter
             o.WriteLine($"  uncertain: {u}");
         foreach (string l in r.TryLater)
             o.WriteLine($"  try later: {l}");
+        if (r.MarkedUnread > 0)
+            o.WriteLine($"  marked unread: {r.MarkedUnread} (copies the helpdesk had taken, offered again instead of a second copy)");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replay: selected {r.Selected}, delivered {r.Delivered} ({Units.Megabytes(r.DeliveredBytes)}), already present {r.AlreadyPresent}, skipped by journal {r.SkippedByJournal}, uncertain {r.Uncertain.Count}, failed {r.Failed.Count}, try later {r.TryLater.Count} in {r.Elapsed.TotalSeconds:0.0} s"));
     }
@@ -37,6 +39,7 @@ internal static class ReplayReportWriter
         PerDay: [.. plan.PerDay().Select(d => new ReplayJson.ReplayDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count))],
         Delivered: r?.Delivered,
         AlreadyPresent: r?.AlreadyPresent,
+        MarkedUnread: r?.MarkedUnread,
         SkippedByJournal: r?.SkippedByJournal,
         Uncertain: r?.Uncertain,
         Failed: r?.Failed,

@@ -36,6 +36,14 @@ public interface IReplayTarget : IAsyncDisposable
     /// <param name="checkpoint">The token of an unfinished delivery, or null when none is known.</param>
     Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the taken copy that <see cref="CheckAsync"/> answered <see cref="Presence.Taken"/> for new again
+    /// (IMAP: clears <c>\Seen</c> and <c>\Deleted</c>). Only targets that answer Taken implement it.
+    /// </summary>
+    /// <returns>True when the copy is new again; false when it vanished meanwhile (then the run delivers the message).</returns>
+    Task<bool> OfferAgainAsync(ReplayItem item, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{Description} cannot offer a taken copy again.");
+
     /// <summary>Delivers the exact archived bytes. Returns when the target has durably accepted them.</summary>
     /// <exception cref="DeliveryException">The target said no, or the outcome is unknown.</exception>
     Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken);

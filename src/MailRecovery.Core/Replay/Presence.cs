@@ -11,4 +11,12 @@ public enum Presence
 
     /// <summary>The target cannot tell (SMTP, LMTP, pipe): re-sending might duplicate it.</summary>
     Unknown,
+
+    /// <summary>
+    /// A copy is in the target, but its reader has taken it (IMAP: flagged <c>\Seen</c> or <c>\Deleted</c>), and
+    /// nothing says this replay put it there. For a helpdesk that keeps its mail on the server and reads only
+    /// unseen messages, that copy became a ticket the restore lost: the run offers the copy again
+    /// (<see cref="IReplayTarget.OfferAgainAsync"/>) instead of delivering a second one.
+    /// </summary>
+    Taken,
 }

@@ -13,6 +13,9 @@ public sealed class ReplayReport
     /// <summary>Already in the target (found there, or the journal proved an earlier delivery went through).</summary>
     public int AlreadyPresent { get; set; }
 
+    /// <summary>Taken copies in the target made new again instead of delivered twice (IMAP: <c>\Seen</c> cleared).</summary>
+    public int MarkedUnread { get; set; }
+
     /// <summary>Delivered by an earlier run, per the journal.</summary>
     public int SkippedByJournal { get; set; }
 

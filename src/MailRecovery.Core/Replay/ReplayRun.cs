@@ -127,6 +127,14 @@ public sealed class ReplayRun
                 continue;
             }
 
+            if (presence == Presence.Taken && await target.OfferAgainAsync(item, cancellationToken))
+            {
+                journal.Record(target.JournalKey, message.File, JournalState.Delivered, "a taken copy in the target was made unread");
+                report.MarkedUnread++;
+                observer?.MessageDone(item, "unread");
+                continue;
+            }
+
             if (unfinished && presence == Presence.Unknown && !options.ResendUncertain)
             {
                 journal.Record(target.JournalKey, message.File, JournalState.Uncertain, entry!.Detail ?? "the run delivering it was interrupted");

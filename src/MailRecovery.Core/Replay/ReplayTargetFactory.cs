@@ -18,6 +18,8 @@ public static class ReplayTargetFactory
         string scheme = text.Split(':', 2)[0].ToLowerInvariant();
         var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? "MAILRECOVERY_PASSWORD" : null);
         CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
+        if (options.CheckIn is not null)
+            return WithCheckIn(scheme, text, options, credentials, trust, clock);
         switch (scheme)
         {
             case "imap" or "imaps":
@@ -28,6 +30,18 @@ public static class ReplayTargetFactory
                     ?? throw MailRecoveryException.Usage($"--to {text}: unknown target.",
                         "use imap[s]://user@host/Mailbox, smtp[s]://host:port, lmtp://host:port or lmtp:/socket, maildir:/path, mbox:/file, eml:/dir, emlzip:/file.zip or pipe:COMMAND.");
         }
+    }
+
+    /// <summary>An SMTP or LMTP target that looks in <see cref="ReplayTargetOptions.CheckIn"/> (see <see cref="ImapCheckInTarget"/>).</summary>
+    private static ImapCheckInTarget WithCheckIn(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock)
+    {
+        if (scheme is not ("smtp" or "smtps" or "lmtp"))
+            throw MailRecoveryException.Usage($"--check-in is for SMTP and LMTP targets; {text} looks for itself or cannot be looked into.", "leave --check-in out for this target.");
+        SourceEndpoint checkIn = SourceUri.Parse(options.CheckIn!, options.Insecure);
+        if (checkIn.Protocol != MailProtocol.Imap)
+            throw MailRecoveryException.Usage($"--check-in {options.CheckIn} is not an IMAP mailbox.", "give the mailbox the target delivers to, e.g. --check-in imaps://helpdesk@mail.example.com/INBOX.");
+        var checkInCredentials = new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? "MAILRECOVERY_CHECK_IN_PASSWORD" : null);
+        return new ImapCheckInTarget(CreateOther(scheme, text, options, credentials, trust, clock)!, checkIn, checkInCredentials, trust);
     }
 
     private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock) =>

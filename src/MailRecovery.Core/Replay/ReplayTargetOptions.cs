@@ -12,4 +12,11 @@ public sealed record ReplayTargetOptions(
     IReadOnlyList<string> Rcpts,
     string? MailFrom,
     bool ResentHeaders,
-    bool MarkSeen);
+    bool MarkSeen)
+{
+    /// <summary>SMTP/LMTP: <c>--check-in</c>, the IMAP mailbox the target delivers to, looked at read-only; null when not given.</summary>
+    public string? CheckIn { get; init; }
+
+    /// <summary>The check-in mailbox's password file; without it, <c>$MAILRECOVERY_CHECK_IN_PASSWORD</c>.</summary>
+    public string? CheckInPasswordFile { get; init; }
+}

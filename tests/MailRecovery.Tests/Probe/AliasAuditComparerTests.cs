@@ -12,8 +12,18 @@ public sealed class AliasAuditComparerTests
 
     private static AuditMessage M(string? id, DateTimeOffset at, string subject = "s") => new(id, at, "a@example.org", subject);
 
-    private static AliasAuditReport Compare(AuditMessage[] primary, AuditMessage[] copy, params string[] archived) =>
-        AliasAuditComparer.Compare("test", Options, primary, copy, archived.ToHashSet(StringComparer.Ordinal));
+    /// <summary>Each archived Message-ID names one message, fingerprint "fp-" + id; copy messages carry theirs.</summary>
+    private static AliasAuditReport Compare(AuditMessage[] primary, AuditMessage[] copy, params string[] archived)
+    {
+        var byId = archived.ToDictionary(id => id, id => new HashSet<string>(StringComparer.Ordinal) { $"fp-{id}" }, StringComparer.Ordinal);
+        AuditMessage[] fingerprinted = copy.Select(m => AuditMessage.NormalizeId(m.MessageId) is string id ? m with { Fingerprint = $"fp-{id}" } : m).ToArray();
+        return AliasAuditComparer.Compare("test", Options, primary, fingerprinted, Archived(byId), primaryReadsWhole: false);
+    }
+
+    private static ArchivedIdentities Archived(Dictionary<string, HashSet<string>> byId, params string[] alsoKnown) =>
+        new(byId, byId.Values.SelectMany(f => f).Concat(alsoKnown).ToHashSet(StringComparer.Ordinal));
+
+    private static AuditMessage F(AuditMessage m, string fingerprint) => m with { Fingerprint = fingerprint };
 
     [Fact]
     public void Same_messages_on_both_sides_is_clean_and_exits_0()
@@ -95,5 +105,47 @@ public sealed class AliasAuditComparerTests
         var report = Compare([M("c@x", Since.AddHours(3)), M("a@x", Since.AddHours(1)), M("b@x", Since.AddHours(2))], []);
 
         Assert.Equal(["a@x", "b@x", "c@x"], report.PrimaryOnly.Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public void A_message_the_primary_holds_twice_is_a_duplicate_and_fails_the_audit()
+    {
+        // A duplicating replay: the same message appended next to the alias copy still waiting.
+        var byId = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal) { ["a@x"] = ["F"] };
+        AuditMessage[] primary = [F(M("a@x", Since.AddHours(1)), "F"), F(M("a@x", Since.AddHours(2)), "F")];
+
+        var report = AliasAuditComparer.Compare("test", Options, primary, [F(M("a@x", Since.AddHours(1)), "F")], Archived(byId), primaryReadsWhole: true);
+
+        AuditDuplicate duplicate = Assert.Single(report.Duplicates);
+        Assert.Equal((2, true, "a@x"), (duplicate.Copies, duplicate.ContentCompared, duplicate.Message.MessageId));
+        Assert.Empty(report.PrimaryOnly);
+        Assert.Empty(report.CopyOnly);
+        Assert.Equal(ExitCodes.SomeFailed, report.ExitCode);
+    }
+
+    [Fact]
+    public void Two_different_messages_sharing_a_Message_ID_are_two_messages()
+    {
+        var byId = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal) { ["s@x"] = ["F1", "F2"] };
+        AuditMessage[] copy = [F(M("s@x", Since.AddHours(1), "one"), "F1"), F(M("s@x", Since.AddHours(2), "two"), "F2")];
+
+        var both = AliasAuditComparer.Compare("test", Options, [F(M("s@x", Since.AddHours(1)), "F1"), F(M("s@x", Since.AddHours(2)), "F2")], copy, Archived(byId), primaryReadsWhole: true);
+        var one = AliasAuditComparer.Compare("test", Options, [F(M("s@x", Since.AddHours(1)), "F1")], copy, Archived(byId), primaryReadsWhole: true);
+
+        Assert.Equal((2, 0, 0), (both.Matched, both.Duplicates.Count, both.ExitCode));
+        Assert.Equal("two", Assert.Single(one.CopyOnly).Subject); // the Message-ID alone would have called it present
+    }
+
+    [Fact]
+    public void Without_Message_ID_messages_are_matched_by_fingerprint_when_the_primary_is_read_whole()
+    {
+        var none = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+
+        var report = AliasAuditComparer.Compare("test", Options, [F(M(null, Since.AddHours(1)), "F")],
+            [F(M(null, Since.AddHours(1)), "F"), F(M(null, Since.AddHours(2), "lost"), "G")], Archived(none, "F"), primaryReadsWhole: true);
+
+        Assert.Equal(1, report.Matched);
+        Assert.Equal("lost", Assert.Single(report.CopyOnly).Subject);
+        Assert.Equal(0, report.Unidentified);
     }
 }

@@ -134,6 +134,40 @@ public sealed class AliasAuditTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task A_message_the_helpdesk_holds_twice_is_reported_as_a_duplicate()
+    {
+        (string tag, string archive, TempDirectory dir) = await ScenarioAsync(viaAlias: 2, primaryOnly: 0, copyOnly: 0);
+        using (dir)
+        {
+            // A duplicating replay: the archived copy of "alias 1" appended next to the alias copy still waiting.
+            // The two differ in their delivery trace (Delivered-To, Received … for), so not even their sizes match.
+            string appended;
+            using (var index = MailRecovery.Core.Archive.ArchiveIndex.Open(new MailRecovery.Core.Archive.ArchiveLayout(archive).IndexPath, readOnly: true))
+                appended = index.AllMessages().Single(m => m.Metadata.Subject == $"alias 1 {tag}").File;
+            await bed.LoadAsync($"helpdesk-{tag}", [await File.ReadAllBytesAsync(new MailRecovery.Core.Archive.ArchiveLayout(archive).Resolve(appended)!)]);
+
+            string[] before = MaildirNames($"helpdesk-{tag}");
+            var imap = await AuditAsync(archive, $"imaps://helpdesk-{tag}@127.0.0.1:{bed.ImapsPort}");
+            Assert.Equal(before, MaildirNames($"helpdesk-{tag}")); // read whole with BODY.PEEK: no \Seen
+            var maildir = await AuditAsync(archive, $"maildir:{bed.Maildir("helpdesk-" + tag)}", "--json");
+
+            Assert.Equal(1, imap.ExitCode);
+            Assert.Contains("in the primary more than once (1):", imap.Out, StringComparison.Ordinal);
+            Assert.Contains($"2 copies  <", imap.Out, StringComparison.Ordinal);
+            Assert.Contains($"\"alias 1 {tag}\"", imap.Out, StringComparison.Ordinal);
+            Assert.Contains("result: the primary and the copy DIFFER", imap.Out, StringComparison.Ordinal);
+            Assert.Equal(1, maildir.ExitCode);
+            JsonElement json = JsonDocument.Parse(maildir.Out).RootElement;
+            JsonElement duplicate = Assert.Single(json.GetProperty("duplicates").EnumerateArray().ToList());
+            Assert.Equal(2, duplicate.GetProperty("copies").GetInt32());
+            Assert.True(duplicate.GetProperty("contentCompared").GetBoolean());
+            Assert.Equal(3, json.GetProperty("counts").GetProperty("matched").GetInt32());
+            Assert.Empty(Subjects(json, "primaryOnly"));
+            Assert.Empty(Subjects(json, "copyOnly"));
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_primary_password_is_a_usage_error()
     {
         using var dir = new TempDirectory();

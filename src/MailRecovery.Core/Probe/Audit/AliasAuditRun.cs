@@ -1,18 +1,20 @@
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Replay;
-using Microsoft.Data.Sqlite;
 
 namespace MailRecovery.Core.Probe.Audit;
 
 /// <summary>
-/// <c>alias audit</c>: lists the primary, selects the archive's window, and compares Message-IDs (see
+/// <c>alias audit</c>: lists the primary, selects the archive's window, and compares by message identity (see
 /// <see cref="AliasAuditComparer"/> for the rule). Reads only: neither the primary nor the archive changes.
+/// <para>
+/// Cost: the primary is listed by headers, as before. A message is read whole (to fingerprint it) only where its
+/// Message-ID cannot tell: it has none, it repeats in the listing (a duplicate, or two messages sharing it), or
+/// the archive holds several different messages under it. Everywhere else a unique Message-ID names one archived
+/// message and is the identity's stand-in, so an audit of a mailbox of clean mail reads no body at all.
+/// </para>
 /// </summary>
 public sealed class AliasAuditRun
 {
-    /// <summary>Message-IDs per index query; SQLite allows 32766 parameters, far more than this.</summary>
-    private const int LookupBatch = 500;
-
     private readonly ArchiveIndex index;
     private readonly IPrimaryMailSource primary;
     private readonly AliasAuditOptions options;
@@ -31,34 +33,24 @@ public sealed class AliasAuditRun
         // The same selection replay uses, probes excluded: a probe removed from the copy by --cleanup is still
         // archived, and is not a message the helpdesk should have.
         var window = new ReplayWindow(options.Since, options.Until, ReplayClock.Received);
-        List<AuditMessage> copy = ReplaySelector.Select(index, window, ReplayFilter.All).Select(m => AuditMessage.Of(m.Metadata)).ToList();
+        List<AuditMessage> copy = ReplaySelector.Select(index, window, ReplayFilter.All).Select(AuditMessage.Of).ToList();
 
-        var wanted = listing
-            .Where(m => options.Contains(m.ReceivedAt))
-            .Select(m => AuditMessage.NormalizeId(m.MessageId))
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
-        return AliasAuditComparer.Compare(primary.Description, options, listing, copy, ArchivedIds(wanted));
-    }
+        var lookup = new ArchiveIdentityLookup(index);
+        var ids = listing.Select(m => AuditMessage.NormalizeId(m.MessageId)).OfType<string>().ToList();
+        Dictionary<string, HashSet<string>> byId = lookup.FingerprintsByMessageId(ids);
+        var repeated = ids.GroupBy(id => id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var needWhole = listing.Where(m => AuditMessage.NormalizeId(m.MessageId) is not string id
+            || repeated.Contains(id)
+            || (byId.TryGetValue(id, out HashSet<string>? archived) && archived.Count > 1)).ToList();
 
-    /// <summary>
-    /// Which of <paramref name="ids"/> the archive holds at any time: looked up by the Message-ID index, so
-    /// an archive of a million rows is never read whole.
-    /// </summary>
-    private HashSet<string> ArchivedIds(IReadOnlyList<string> ids)
-    {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string[] batch in ids.Chunk(LookupBatch))
-        {
-            var parameters = batch.Select((id, i) => ($"$m{i}", (object?)id)).ToArray();
-            string list = string.Join(", ", parameters.Select(p => p.Item1));
-            using SqliteCommand cmd = index.Command($"SELECT DISTINCT message_id FROM messages WHERE message_id IN ({list})", parameters);
-            using SqliteDataReader reader = cmd.ExecuteReader();
-            while (reader.Read())
-                found.Add(reader.GetString(0));
-        }
+        IReadOnlyDictionary<string, string> fingerprints = needWhole.Count == 0 || !primary.ReadsWhole
+            ? new Dictionary<string, string>()
+            : await primary.FingerprintAsync(needWhole, cancellationToken);
+        listing = listing.Select(m => m.Locator is { } l && fingerprints.TryGetValue(l, out string? f) ? m with { Fingerprint = f } : m).ToList();
 
-        return found;
+        HashSet<string> known = lookup.Known(fingerprints.Values);
+        foreach (HashSet<string> f in byId.Values)
+            known.UnionWith(f);
+        return AliasAuditComparer.Compare(primary.Description, options, listing, copy, new ArchivedIdentities(byId, known), primary.ReadsWhole);
     }
 }

@@ -2,7 +2,7 @@ namespace MailRecovery.Core.Probe.Audit;
 
 /// <summary>
 /// A directory of <c>.eml</c> files (one message each), searched recursively: the export format of many
-/// helpdesks and of <c>replay --to eml:</c>. Only headers are read.
+/// helpdesks and of <c>replay --to eml:</c>. Headers are read, and a whole file only where the audit needs its fingerprint.
 /// </summary>
 public sealed class EmlPrimarySource : IPrimaryMailSource
 {
@@ -11,6 +11,11 @@ public sealed class EmlPrimarySource : IPrimaryMailSource
     public EmlPrimarySource(string directory) => this.directory = directory;
 
     public string Description => $"eml:{directory}";
+
+    public bool ReadsWhole => true;
+
+    public Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken) =>
+        HeaderFileReader.FingerprintAsync(messages, cancellationToken);
 
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {

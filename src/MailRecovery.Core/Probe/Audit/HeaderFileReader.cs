@@ -23,11 +23,30 @@ internal static class HeaderFileReader
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize, useAsync: false);
             DateTimeOffset mtime = new(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
             MessageMetadata metadata = await MessageMetadataReader.ReadAsync(file, mtime, ReceivedTimeSource.InternalDate, cancellationToken);
-            return AuditMessage.Of(metadata);
+            return AuditMessage.Of(metadata) with { Locator = path };
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
+    }
+
+    /// <summary>The fingerprints of the files of <paramref name="messages"/> (by locator = path); a file that vanished is left out.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken)
+    {
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string path in messages.Select(m => m.Locator).OfType<string>())
+        {
+            try
+            {
+                fingerprints[path] = await MessageFingerprint.ComputeAsync(path, cancellationToken);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Renamed or removed by a client meanwhile: matched by Message-ID only.
+            }
+        }
+
+        return fingerprints;
     }
 }

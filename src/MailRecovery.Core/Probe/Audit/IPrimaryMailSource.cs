@@ -15,4 +15,15 @@ public interface IPrimaryMailSource
     /// </summary>
     /// <exception cref="Errors.MailRecoveryException">Classified: unreachable server, refused login, unreadable file.</exception>
     Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>True when <see cref="FingerprintAsync"/> can read messages whole (not POP3, which has only RETR for that, nor mbox).</summary>
+    bool ReadsWhole => false;
+
+    /// <summary>
+    /// The fingerprints (<see cref="Archive.MessageFingerprint"/>) of listed messages, read whole and read-only, keyed
+    /// by <see cref="AuditMessage.Locator"/>; a message that vanished meanwhile is left out. The audit asks only for
+    /// the messages whose Message-ID cannot tell (missing, repeated, or shared in the archive).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 }

@@ -1,6 +1,7 @@
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
+using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 
@@ -9,7 +10,8 @@ namespace MailRecovery.Core.Probe.Audit;
 /// <summary>
 /// Lists an IMAP mailbox without disturbing it: EXAMINE (RFC 9051 §6.3.3, read-only, so no flag can change,
 /// not even \Recent), UID SEARCH by date, then UID FETCH (ENVELOPE INTERNALDATE) in batches. ENVELOPE carries
-/// the Message-ID, From and Subject; no body section is fetched, so \Seen is never set.
+/// the Message-ID, From and Subject. Where the audit needs a fingerprint, a second session reads those messages
+/// whole with <c>BODY.PEEK[]</c> (RFC 9051 §6.4.5) in the EXAMINEd mailbox, so \Seen is never set.
 /// </summary>
 public sealed class ImapPrimarySource : IPrimaryMailSource
 {
@@ -32,6 +34,50 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
     private string Mailbox => endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
 
     public string Description => $"{endpoint.AccountKey}/{Mailbox}";
+
+    public bool ReadsWhole => true;
+
+    /// <summary>Bytes per partial body fetch, so one chunk at most is in memory (MailKit holds each literal whole).</summary>
+    private const int ChunkSize = 1024 * 1024;
+
+    public async Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (messages.Count == 0)
+            return fingerprints;
+        using var client = new ImapClient();
+        try
+        {
+            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            IMailFolder folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            foreach (string locator in messages.Select(m => m.Locator).OfType<string>())
+            {
+                // The locator is "UIDVALIDITY:UID": after a UIDVALIDITY change the UID may name another message.
+                string[] parts = locator.Split(':');
+                if (parts.Length != 2 || !uint.TryParse(parts[0], out uint validity) || validity != folder.UidValidity || !uint.TryParse(parts[1], out uint uid))
+                    continue;
+                try
+                {
+                    await using var body = new ImapPartialStream((ImapFolder)folder, new UniqueId(validity, uid), ChunkSize);
+                    fingerprints[locator] = await MessageFingerprint.ComputeAsync(body, cancellationToken);
+                }
+                catch (MessageNotFoundException)
+                {
+                    // Expunged since the listing: matched by Message-ID only.
+                }
+            }
+
+            await client.DisconnectAsync(true, cancellationToken);
+            return fingerprints;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"primary {Description}");
+        }
+    }
 
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
@@ -79,7 +125,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
                     AuditMessage.NormalizeId(envelope?.MessageId),
                     received,
                     senders.Length == 0 ? null : string.Join(", ", senders),
-                    string.IsNullOrWhiteSpace(envelope?.Subject) ? null : envelope.Subject.Trim()));
+                    string.IsNullOrWhiteSpace(envelope?.Subject) ? null : envelope.Subject.Trim()) { Locator = $"{folder.UidValidity}:{summary.UniqueId.Id}" });
             }
         }
 

@@ -3,7 +3,8 @@ namespace MailRecovery.Core.Probe.Audit;
 /// <summary>
 /// A Maildir the primary's mail is delivered to or exported into: the files of <c>cur/</c> and <c>new/</c>
 /// (tmp/ holds deliveries not finished yet). Subfolders (Maildir++ <c>.Name/</c>) are not read: give the one
-/// folder to compare. Only headers are read and nothing is renamed, so no flag changes.
+/// folder to compare. Headers are read (a whole file only where the audit needs its fingerprint) and nothing is
+/// renamed, so no flag changes.
 /// </summary>
 public sealed class MaildirPrimarySource : IPrimaryMailSource
 {
@@ -12,6 +13,11 @@ public sealed class MaildirPrimarySource : IPrimaryMailSource
     public MaildirPrimarySource(string root) => this.root = root;
 
     public string Description => $"maildir:{root}";
+
+    public bool ReadsWhole => true;
+
+    public Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken) =>
+        HeaderFileReader.FingerprintAsync(messages, cancellationToken);
 
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MailKit;
 using MailKit.Net.Imap;
 using MailRecovery.Core.Errors;
@@ -10,8 +9,15 @@ namespace MailRecovery.Core.Replay.Targets;
 /// <summary>
 /// Appends to an IMAP mailbox (RFC 9051 §6.3.12 APPEND) with INTERNALDATE = the message's receipt time and no
 /// \Seen flag, so the helpdesk sees it as new mail that arrived when it really arrived. Before appending, and
-/// before re-sending anything whose earlier outcome was lost, it looks for the message in the mailbox: by
-/// Message-ID and size, and by content hash when the Message-ID is missing or shared by several messages.
+/// before re-sending anything whose earlier outcome was lost, it looks for the message in the mailbox by
+/// <see cref="Archive.MessageIdentity"/> (<see cref="ImapPresence"/>), so an alias copy still waiting there counts as
+/// present although its delivery trace differs.
+/// <para>
+/// A copy that the helpdesk has taken (<c>\Seen</c> or <c>\Deleted</c>) does not count: for a helpdesk that keeps
+/// its mail on the server and reads only unseen messages, it became a ticket the restore lost. Such a copy is made
+/// unread again (<c>UID STORE -FLAGS (\Seen \Deleted)</c>) instead of appending a second one, unless this replay
+/// put it there (an unfinished delivery, or <c>--seen</c>).
+/// </para>
 /// </summary>
 public sealed class ImapAppendTarget : IBatchReplayTarget
 {
@@ -23,8 +29,10 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     private readonly CertificateTrust trust;
     private readonly bool markSeen;
     private readonly ImapClient client = new();
-    private readonly HashSet<(string MessageId, long Size)> present = [];
-    private readonly Dictionary<long, List<UniqueId>> bySize = [];
+    private readonly ImapPresence presence = new();
+
+    /// <summary>The taken copy found for each file answered <see cref="Presence.Taken"/>, for <see cref="OfferAgainAsync"/>.</summary>
+    private readonly Dictionary<string, UniqueId> taken = new(StringComparer.Ordinal);
     private IMailFolder? folder;
 
     /// <param name="markSeen">Append with \Seen (the default is unread, as new mail).</param>
@@ -64,31 +72,55 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     public async Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (checkpoint is not null)
+        try
         {
-            // An earlier delivery's outcome was lost: look at the mailbox as it is now.
             await EnsureConnectedAsync(cancellationToken);
-            await LoadPresenceAsync(cancellationToken);
-        }
+            if (checkpoint is not null)
+                await LoadPresenceAsync(cancellationToken); // an earlier delivery's outcome was lost: look at the mailbox as it is now
+            if (!folder!.IsOpen)
+                await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            IReadOnlyList<ImapCopy> copies = await presence.FindAsync(folder, item, cancellationToken);
+            if (copies.Count == 0)
+                return Presence.Absent;
 
-        string? id = item.Message.Metadata.MessageId;
-        long size = item.Message.Size;
-        if (id is not null && !item.MessageIdShared)
-            return present.Contains((id, size)) ? Presence.Present : Presence.Absent;
-
-        // No Message-ID, or one several archived messages share: compare content of same-size candidates.
-        if (!bySize.TryGetValue(size, out List<UniqueId>? candidates))
-            return Presence.Absent;
-        await folder!.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
-        foreach (UniqueId uid in candidates)
-        {
-            using Stream stream = await folder.GetStreamAsync(uid, string.Empty, cancellationToken);
-            string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-            if (sha == item.Message.Sha256)
+            // A copy still new is there; so is one this replay put there (an unfinished delivery the helpdesk has
+            // taken since, or one appended as read with --seen): making it new again would duplicate the ticket.
+            if (checkpoint is not null || markSeen || copies.Any(c => !c.Taken))
                 return Presence.Present;
+            taken[item.Message.File] = copies[^1].Uid;
+            return Presence.Taken;
         }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"target {Description}");
+        }
+    }
 
-        return Presence.Absent;
+    /// <summary>
+    /// Clears <c>\Seen</c> and <c>\Deleted</c> on the taken copy (RFC 9051 §6.4.6 STORE; the mailbox is SELECTed for
+    /// it), then reads its flags back: a copy expunged meanwhile is reported gone, and the message is appended.
+    /// </summary>
+    public async Task<bool> OfferAgainAsync(ReplayItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (!taken.Remove(item.Message.File, out UniqueId uid))
+            return false;
+        try
+        {
+            await EnsureConnectedAsync(cancellationToken);
+            if (folder!.Access != FolderAccess.ReadWrite)
+                await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+            await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Remove, MessageFlags.Seen | MessageFlags.Deleted) { Silent = true }, cancellationToken);
+            IList<IMessageSummary> now = await folder.FetchAsync([uid], MessageSummaryItems.UniqueId | MessageSummaryItems.Flags, cancellationToken);
+            if (now.Count == 0 || now[0].Flags is not MessageFlags flags || (flags & (MessageFlags.Seen | MessageFlags.Deleted)) != 0)
+                return false;
+            presence.SetFlags(uid, flags);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"target {Description}");
+        }
     }
 
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
@@ -117,7 +149,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
             throw new DeliveryException(DeliveryOutcome.Uncertain, $"the connection broke during APPEND ({e.Message})", e);
         }
 
-        present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+        await presence.RememberAsync(item, cancellationToken);
     }
 
     /// <summary>One MULTIAPPEND: the server stores all of the messages or none of them (RFC 3502 §1).</summary>
@@ -158,7 +190,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         }
 
         foreach (ReplayItem item in items)
-            present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+            await presence.RememberAsync(item, cancellationToken);
     }
 
     /// <summary>
@@ -207,24 +239,10 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
     }
 
-    /// <summary>One FETCH of (UID, RFC822.SIZE, ENVELOPE) over the whole mailbox: what is there already.</summary>
+    /// <summary>EXAMINE (read-only, RFC 9051 §6.3.3) and one listing of the mailbox: what is there already.</summary>
     private async Task LoadPresenceAsync(CancellationToken cancellationToken)
     {
-        present.Clear();
-        bySize.Clear();
         await folder!.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
-        if (folder.Count == 0)
-            return;
-        IList<IMessageSummary> summaries = await folder.FetchAsync(0, -1, MessageSummaryItems.UniqueId | MessageSummaryItems.Size | MessageSummaryItems.Envelope, cancellationToken);
-        foreach (IMessageSummary s in summaries)
-        {
-            long size = s.Size is uint n ? n : -1;
-            string? id = s.Envelope?.MessageId?.Trim().Trim('<', '>');
-            if (!string.IsNullOrEmpty(id))
-                present.Add((id, size));
-            if (!bySize.TryGetValue(size, out List<UniqueId>? list))
-                bySize[size] = list = [];
-            list.Add(s.UniqueId);
-        }
+        await presence.LoadAsync(folder, cancellationToken);
     }
 }
