@@ -19,7 +19,7 @@ internal static class ReplayCommand
         var archive = new Option<string?>("--archive") { Description = "Archive directory." };
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
         var since = new Option<string?>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz)." };
-        var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of the files under PATH (the restored data)." };
+        var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of a file under PATH (the restored data) or in the backup PATH.tar, .tar.gz/.tgz or .zip (zip times read in --tz)." };
         var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
         var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times and the per-day histogram. Default: the machine's." };
         var by = new Option<string>("--by") { Description = "Which time selects: received (server receipt time, default), date (Date: header), archived.", DefaultValueFactory = _ => "received" };
@@ -119,7 +119,8 @@ internal static class ReplayCommand
         string? backup = result.GetValue(sinceBackup);
         if ((sinceText is null) == (backup is null))
             throw MailRecoveryException.Usage("give exactly one of --since and --since-backup.", "--since 2026-11-26T02:00+09:00, or --since-backup /path/to/restored/data.");
-        DateTimeOffset start = sinceText is not null ? ReplayTime.Parse(sinceText, zone, "--since") : ReplayTime.BackupTime(backup!);
+        BackupStart? fromBackup = backup is null ? null : BackupTimeReader.Find(backup, zone);
+        DateTimeOffset start = fromBackup?.Time ?? ReplayTime.Parse(sinceText!, zone, "--since");
         DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : clock.GetUtcNow();
         if (end <= start)
             throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after the start ({start:O}).", "check the times and their offsets.");
@@ -130,7 +131,7 @@ internal static class ReplayCommand
             "archived" => ReplayClock.Archived,
             string other => throw MailRecoveryException.Usage($"--by {other} is not a clock.", "use received (default), date or archived."),
         };
-        return new ReplayWindow(start, end, replayClock);
+        return new ReplayWindow(start, end, replayClock) { StartSetBy = fromBackup?.SetBy };
     }
 
     private static double ParseRate(string? text)

@@ -22,7 +22,8 @@ internal sealed record ReplayJson(
     IReadOnlyList<string>? Uncertain,
     IReadOnlyList<string>? Failed,
     IReadOnlyList<string>? TryLater,
-    double? ElapsedSeconds)
+    double? ElapsedSeconds,
+    string? StartSetBy = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 }

@@ -41,7 +41,8 @@ internal static class ReplayReportWriter
         Uncertain: r?.Uncertain,
         Failed: r?.Failed,
         TryLater: r?.TryLater,
-        ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3));
+        ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3),
+        StartSetBy: plan.Window.StartSetBy);
 
     public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }
