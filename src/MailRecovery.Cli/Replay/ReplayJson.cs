@@ -23,7 +23,8 @@ internal sealed record ReplayJson(
     IReadOnlyList<string>? Failed,
     IReadOnlyList<string>? TryLater,
     double? ElapsedSeconds,
-    string? StartSetBy = null)
+    string? StartSetBy = null,
+    string? TargetCheck = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 }

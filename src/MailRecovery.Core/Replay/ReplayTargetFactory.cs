@@ -16,7 +16,7 @@ public static class ReplayTargetFactory
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
         string scheme = text.Split(':', 2)[0].ToLowerInvariant();
-        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? "MAILRECOVERY_PASSWORD" : null);
+        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? options.PasswordEnvironmentVariable : null);
         CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
         switch (scheme)
         {

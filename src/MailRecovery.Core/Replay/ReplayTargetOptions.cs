@@ -12,4 +12,9 @@ public sealed record ReplayTargetOptions(
     IReadOnlyList<string> Rcpts,
     string? MailFrom,
     bool ResentHeaders,
-    bool MarkSeen);
+    bool MarkSeen)
+{
+    /// <summary>The variable holding the target's password when there is no <see cref="PasswordFile"/> (the configuration's <c>replay.passwordEnv</c>).</summary>
+    /// <value>The default value is MAILRECOVERY_PASSWORD.</value>
+    public string PasswordEnvironmentVariable { get; init; } = "MAILRECOVERY_PASSWORD";
+}
