@@ -9,6 +9,7 @@ internal sealed record FetchJson(
     int Fetched,
     int AlreadyHad,
     int Failed,
+    int Vanished,
     long Bytes,
     double ElapsedSeconds,
     IReadOnlyList<FetchJson.FetchAccountJson> Accounts)
@@ -18,6 +19,7 @@ internal sealed record FetchJson(
         int Fetched,
         int AlreadyHad,
         int Failed,
+        int Vanished,
         int Removed,
         long Bytes,
         IReadOnlyList<string> Failures,

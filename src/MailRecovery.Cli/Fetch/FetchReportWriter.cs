@@ -13,7 +13,7 @@ internal static class FetchReportWriter
         foreach (AccountReport a in report.Accounts)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{a.Account}: fetched {a.Fetched}, already had {a.AlreadyHad}, failed {a.Failed}, removed from server {a.Removed}, {Units.Megabytes(a.Bytes)}"));
+                $"{a.Account}: fetched {a.Fetched}, already had {a.AlreadyHad}, failed {a.Failed}, {Vanished(a.Vanished)}removed from server {a.Removed}, {Units.Megabytes(a.Bytes)}"));
             foreach (string warning in a.Warnings)
                 output.WriteLine($"  warning: {warning}");
             foreach (string failure in a.Failures)
@@ -24,8 +24,11 @@ internal static class FetchReportWriter
 
         double seconds = report.Elapsed.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"total: fetched {report.Fetched}, already had {report.AlreadyHad}, failed {report.Failed}, {Units.Megabytes(report.Bytes)} in {seconds:0.0} s"));
+            $"total: fetched {report.Fetched}, already had {report.AlreadyHad}, failed {report.Failed}, {Vanished(report.Vanished)}{Units.Megabytes(report.Bytes)} in {seconds:0.0} s"));
     }
+
+    // Shown only when it happened: the common report keeps its shape.
+    private static string Vanished(int count) => count == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"vanished before download {count}, ");
 
     public static void WriteJson(TextWriter output, FetchReport report)
     {
@@ -35,10 +38,11 @@ internal static class FetchReportWriter
             Fetched: report.Fetched,
             AlreadyHad: report.AlreadyHad,
             Failed: report.Failed,
+            Vanished: report.Vanished,
             Bytes: report.Bytes,
             ElapsedSeconds: Math.Round(report.Elapsed.TotalSeconds, 3),
             Accounts: [.. report.Accounts.Select(a => new FetchJson.FetchAccountJson(
-                a.Account, a.Fetched, a.AlreadyHad, a.Failed, a.Removed, a.Bytes, a.Failures, a.Warnings, ErrorJson.Detail.Of(a.Error)))]);
+                a.Account, a.Fetched, a.AlreadyHad, a.Failed, a.Vanished, a.Removed, a.Bytes, a.Failures, a.Warnings, ErrorJson.Detail.Of(a.Error)))]);
         output.WriteLine(JsonOutput.Serialize(json));
     }
 }

@@ -17,9 +17,9 @@ internal static class ReplayCommand
     public static Command Create(CliContext cli)
     {
         var archive = new Option<string?>("--archive") { Description = "Archive directory." };
-        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file: the archive path, and the target's password and CA (section \"replay\", else the top-level caFile) unless given here." };
         var since = new Option<string?>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz)." };
-        var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of the files under PATH (the restored data)." };
+        var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of a file under PATH (the restored data) or in the backup PATH.tar, .tar.gz/.tgz or .zip (zip times read in --tz)." };
         var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
         var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times and the per-day histogram. Default: the machine's." };
         var by = new Option<string>("--by") { Description = "Which time selects: received (server receipt time, default), date (Date: header), archived.", DefaultValueFactory = _ => "received" };
@@ -35,7 +35,7 @@ internal static class ReplayCommand
         var sender = new Option<string[]>("--sender") { Description = "Only messages from this address (repeatable)." };
         var messageId = new Option<string[]>("--message-id") { Description = "Only these Message-IDs (repeatable)." };
         var probes = new Option<bool>("--include-probes") { Description = "Also replay alias-verification probes (excluded by default)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be replayed (count, size, first/last, per-day histogram, clock) and change nothing." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be replayed (count, size, first/last, per-day histogram, clock), check that the target can be reached and logged in to, and change nothing." };
         var yes = new Option<bool>("--yes", "-y") { Description = "Deliver without asking (required when not on a terminal)." };
         var json = new Option<bool>("--json") { Description = "Print the plan and report as JSON." };
         var rate = new Option<string?>("--rate") { Description = "At most N messages per second (\"5/s\" or \"5\"), so the helpdesk does not fire a storm of auto-replies." };
@@ -52,15 +52,19 @@ internal static class ReplayCommand
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
+            // The configuration gives the archive and, unless the command line says otherwise, how to reach the
+            // target (its "replay" section; the top-level caFile as the default CA).
+            Core.Configuration.MailRecoveryConfig? configured = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c) : null;
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
-                : result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c).Archive
-                : throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
+                : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
             ReplayWindow window = Window(result, since, sinceBackup, until, by, zone, cli.Clock);
             var filter = new ReplayFilter(result.GetValue(recipient) ?? [], result.GetValue(sender) ?? [], result.GetValue(messageId) ?? [], result.GetValue(probes));
-            var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure),
-                result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen))
+            Core.Configuration.ReplayTargetSettings? fromConfig = configured?.Replay;
+            var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile) ?? fromConfig?.PasswordFile, result.GetValue(caFile) ?? fromConfig?.CaFile,
+                result.GetValue(insecure) || fromConfig?.Insecure == true, result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen))
             {
+                PasswordEnvironmentVariable = fromConfig?.PasswordEnvironmentVariable ?? "MAILRECOVERY_PASSWORD",
                 CheckIn = result.GetValue(checkIn),
                 CheckInPasswordFile = result.GetValue(checkInPasswordFile),
             };
@@ -81,10 +85,19 @@ internal static class ReplayCommand
 
             if (dry)
             {
+                // Connect and log in (changing nothing), so a TLS or password problem shows now, not mid-incident.
+                // A failure is the verb's classified error with its fix and exit code (--json: the error report).
                 if (asJson)
-                    ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, null, target.Description, true, selectTime));
+                {
+                    string checkedJson = await ReplayTargetCheck.RunAsync(target, result.GetValue(to)!, ct);
+                    ReplayReportWriter.WriteJson(cli.Out, ReplayReportWriter.Json(plan, null, target.Description, true, selectTime) with { TargetCheck = checkedJson });
+                }
                 else
+                {
                     ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
+                    cli.Out.WriteLine($"target checked: {await ReplayTargetCheck.RunAsync(target, result.GetValue(to)!, ct)}");
+                }
+
                 return ExitCodes.Ok;
             }
 
@@ -136,7 +149,8 @@ internal static class ReplayCommand
         string? backup = result.GetValue(sinceBackup);
         if ((sinceText is null) == (backup is null))
             throw MailRecoveryException.Usage("give exactly one of --since and --since-backup.", "--since 2026-11-26T02:00+09:00, or --since-backup /path/to/restored/data.");
-        DateTimeOffset start = sinceText is not null ? ReplayTime.Parse(sinceText, zone, "--since") : ReplayTime.BackupTime(backup!);
+        BackupStart? fromBackup = backup is null ? null : BackupTimeReader.Find(backup, zone);
+        DateTimeOffset start = fromBackup?.Time ?? ReplayTime.Parse(sinceText!, zone, "--since");
         DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : clock.GetUtcNow();
         if (end <= start)
             throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after the start ({start:O}).", "check the times and their offsets.");
@@ -147,7 +161,7 @@ internal static class ReplayCommand
             "archived" => ReplayClock.Archived,
             string other => throw MailRecoveryException.Usage($"--by {other} is not a clock.", "use received (default), date or archived."),
         };
-        return new ReplayWindow(start, end, replayClock);
+        return new ReplayWindow(start, end, replayClock) { StartSetBy = fromBackup?.SetBy };
     }
 
     private static double ParseRate(string? text)

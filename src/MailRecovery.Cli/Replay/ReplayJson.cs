@@ -29,7 +29,9 @@ internal sealed record ReplayJson(
     IReadOnlyList<string>? Failed,
     IReadOnlyList<string>? TryLater,
     double? ElapsedSeconds,
-    ErrorJson.Detail? Error = null)
+    ErrorJson.Detail? Error = null,
+    string? StartSetBy = null,
+    string? TargetCheck = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 }

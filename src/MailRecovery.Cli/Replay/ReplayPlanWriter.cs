@@ -20,6 +20,8 @@ internal static class ReplayPlanWriter
         o.WriteLine($"Clock:    {clock}");
         o.WriteLine($"Window:   [{Utc(w.Since)}, {Utc(w.Until)}) UTC");
         o.WriteLine($"          [{Local(w.Since, plan.TimeZone)}, {Local(w.Until, plan.TimeZone)}) {plan.TimeZone.Id}  (start included, end excluded)");
+        if (w.StartSetBy is not null)
+            o.WriteLine($"Start:    {Utc(w.Since)}, the newest file of the backup: {w.StartSetBy}");
         o.WriteLine($"Target:   {target}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
         if (plan.First is ArchivedMessage first && plan.Last is ArchivedMessage last)

@@ -22,7 +22,8 @@ public sealed class ArchiveBatch
     /// content hash). Returns true when it is new content, false when byte-identical content is already
     /// archived, in which case the staged file is dropped and the server message linked to the existing file.
     /// </summary>
-    public bool Add(StagedMessage staged, string account, string mailbox, uint uidValidity, string? serverId)
+    /// <param name="serverSize">The size the server announced, kept in the link for <c>archive verify</c>; null when unknown.</param>
+    public bool Add(StagedMessage staged, string account, string mailbox, uint uidValidity, string? serverId, long? serverSize = null)
     {
         string id = serverId ?? "sha256:" + staged.Sha256;
         string? existing = freshBySha.GetValueOrDefault(staged.Sha256)
@@ -31,14 +32,14 @@ public sealed class ArchiveBatch
         if (existing is not null)
         {
             MaildirWriter.Discard(staged);
-            links.Add(new SourceLink(account, mailbox, uidValidity, id, existing, staged.ArchivedAt));
+            links.Add(new SourceLink(account, mailbox, uidValidity, id, existing, staged.ArchivedAt, serverSize));
             return false;
         }
 
         fresh.Add(staged);
         freshBySha[staged.Sha256] = staged.File;
         archive.AddUnindexed(staged.Sha256, staged.File);
-        links.Add(new SourceLink(account, mailbox, uidValidity, id, staged.File, staged.ArchivedAt));
+        links.Add(new SourceLink(account, mailbox, uidValidity, id, staged.File, staged.ArchivedAt, serverSize));
         return true;
     }
 

@@ -163,6 +163,23 @@ public sealed class ArchiveIndex : IDisposable
         return files;
     }
 
+    /// <summary>
+    /// Server messages whose archived file has another size than the server announced for them (links made
+    /// before the size was recorded have none and are not listed), ordered by file.
+    /// </summary>
+    public List<(string File, string Account, string ServerId, long ServerSize, long Size)> ServerSizeMismatches()
+    {
+        var rows = new List<(string, string, string, long, long)>();
+        using SqliteCommand cmd = Command("""
+            SELECT s.file, s.account, s.server_id, s.server_size, m.size FROM source_messages s JOIN messages m ON m.file = s.file
+            WHERE s.server_size IS NOT NULL AND s.server_size <> m.size ORDER BY s.file, s.account, s.server_id
+            """);
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4)));
+        return rows;
+    }
+
     /// <summary>Records fingerprints computed from the files, in one transaction.</summary>
     public void SetFingerprints(IReadOnlyCollection<(string File, string Fingerprint)> fingerprints)
     {
@@ -223,11 +240,11 @@ public sealed class ArchiveIndex : IDisposable
         if (links.Count > 0)
         {
             using SqliteCommand link = Command("""
-                INSERT OR IGNORE INTO source_messages(account, mailbox, uidvalidity, server_id, file, fetched_utc)
-                VALUES($a, $m, $u, $s, $f, $t)
+                INSERT OR IGNORE INTO source_messages(account, mailbox, uidvalidity, server_id, file, fetched_utc, server_size)
+                VALUES($a, $m, $u, $s, $f, $t, $z)
                 """);
             link.Transaction = tx;
-            foreach (string n in new[] { "$a", "$m", "$u", "$s", "$f", "$t" })
+            foreach (string n in new[] { "$a", "$m", "$u", "$s", "$f", "$t", "$z" })
                 link.Parameters.Add(new SqliteParameter(n, null));
             foreach (SourceLink l in links)
             {
@@ -237,6 +254,7 @@ public sealed class ArchiveIndex : IDisposable
                 link.Parameters[3].Value = l.ServerId;
                 link.Parameters[4].Value = l.File;
                 link.Parameters[5].Value = l.FetchedAt.ToUnixTimeMilliseconds();
+                link.Parameters[6].Value = l.ServerSize is long z ? z : DBNull.Value;
                 link.ExecuteNonQuery();
             }
         }

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
-/// Checks index against files: every row has its file with the recorded size and SHA-256, and every file
-/// has a row. Read-only: it can run beside a <c>watch</c>.
+/// Checks index against files: every row has its file with the recorded size and SHA-256, no file is empty,
+/// every file has a row, and every file has the size its server announced. Read-only: it can run beside a <c>watch</c>.
 /// </summary>
 public static class ArchiveVerifier
 {
@@ -26,6 +26,8 @@ public static class ArchiveVerifier
 
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 128 * 1024))
             {
+                if (stream.Length == 0)
+                    problems.Add(new ArchiveProblem("empty-file", row.File, "the file is empty: no message is 0 bytes, so a download came back without data"));
                 if (stream.Length != row.Size)
                 {
                     problems.Add(new ArchiveProblem("size-mismatch", row.File, $"{stream.Length} bytes on disk, {row.Size} in the index"));
@@ -43,6 +45,9 @@ public static class ArchiveVerifier
             checkedCount++;
             progress?.Report(checkedCount);
         }
+
+        foreach (var (file, account, serverId, serverSize, size) in archive.Index.ServerSizeMismatches())
+            problems.Add(new ArchiveProblem("server-size-mismatch", file, $"{size} bytes archived, but {account} announced {serverSize} for message {serverId}: the download may be incomplete"));
 
         foreach (string orphan in files.Keys.Order(StringComparer.Ordinal))
             problems.Add(new ArchiveProblem("not-indexed", orphan, "a file the index does not know; 'mailrecovery archive reindex' adds it"));

@@ -62,7 +62,25 @@ public static class ConfigLoader
         }
 
         ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory);
-        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe);
+        ReplayTargetSettings replay = ParseReplay(root.GetSection("replay"), Resolve(caFile, baseDirectory), insecure, baseDirectory);
+        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay);
+    }
+
+    /// <summary>
+    /// The optional "replay" section, for the target of <c>replay --to</c>: <c>passwordFile</c> or
+    /// <c>passwordEnv</c>, <c>caFile</c> and <c>insecure</c> (both default to the top-level ones, so a private CA
+    /// configured once serves fetching and replaying alike).
+    /// </summary>
+    private static ReplayTargetSettings ParseReplay(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)
+    {
+        if (Optional(s, "password") is not null)
+            throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
+        string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
+        return new ReplayTargetSettings(
+            passwordFile,
+            passwordFile is null ? Optional(s, "passwordEnv") : null,
+            Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa,
+            Bool(s, "insecure", globalInsecure));
     }
 
     /// <summary>

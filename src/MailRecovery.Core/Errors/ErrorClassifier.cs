@@ -37,7 +37,7 @@ public static class ErrorClassifier
             case SslHandshakeException:
                 return new(FailureKind.Certificate, FailureScope.Account,
                     $"{thing}: the server's TLS certificate is not trusted.",
-                    "pass --ca-file with the server's certificate or its CA in PEM (or add it to the system store); use the host name the certificate was issued for.", error);
+                    "pass --ca-file (or set \"caFile\" in the configuration) with the server's certificate or its CA in PEM (or add it to the system store); use the host name the certificate was issued for.", error);
             case System.Security.Authentication.AuthenticationException:
                 return new(FailureKind.Certificate, FailureScope.Account,
                     $"{thing}: the TLS handshake failed ({error.Message}).",

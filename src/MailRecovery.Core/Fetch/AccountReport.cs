@@ -18,6 +18,12 @@ public sealed class AccountReport
     /// <summary>Messages that could not be fetched; each has an entry in <see cref="Failures"/>.</summary>
     public int Failed => Failures.Count;
 
+    /// <summary>
+    /// Messages listed but expunged on the server (by another session) before their download: not archived,
+    /// not counted as fetched or failed. Nothing is left to fetch, so this is no failure.
+    /// </summary>
+    public int Vanished { get; set; }
+
     /// <summary>Messages deleted from the server after archiving.</summary>
     public int Removed { get; set; }
 

@@ -11,6 +11,8 @@ public sealed record FetchReport(IReadOnlyList<AccountReport> Accounts, TimeSpan
 
     public int Failed => Accounts.Sum(a => a.Failed);
 
+    public int Vanished => Accounts.Sum(a => a.Vanished);
+
     public long Bytes => Accounts.Sum(a => a.Bytes);
 
     /// <summary>

@@ -256,13 +256,25 @@ public sealed class FetchRun
 
     private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, CancellationToken cancellationToken)
     {
+        // Every message of the batch ends archived or here, with the reason; none is silently dropped.
+        var notArchived = new Dictionary<ServerMessage, string>();
+
         async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
         {
             StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
+            if (DownloadProblem(message, staged.Size) is string problem)
+            {
+                // Empty or not what the server announced: never archived (a file would pass for the message).
+                MaildirWriter.Discard(staged);
+                notArchived[message] = problem;
+                return;
+            }
+
             bool isNew;
             try
             {
-                isNew = current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null);
+                long? serverSize = message.Size >= 0 ? message.Size : null;
+                isNew = current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null, serverSize);
             }
             catch
             {
@@ -282,21 +294,68 @@ public sealed class FetchRun
         {
             await reader.DownloadAsync(batch, Sink, cancellationToken);
         }
-        catch (Exception e) when (batch.Count > 1 && e is ImapCommandException or Pop3CommandException)
+        catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException)
         {
-            // The server refused the batch; find the message(s) it cannot deliver, keep the rest.
-            foreach (ServerMessage message in batch.Where(m => !current.Archived.Contains(m)))
+            // The server refused the batch (or a message of it); find the message(s) it cannot deliver, keep the rest.
+            foreach (ServerMessage message in batch.Where(m => !current.Archived.Contains(m) && !notArchived.ContainsKey(m)))
             {
+                if (batch.Count == 1)
+                {
+                    notArchived[message] = e.Message;
+                    break;
+                }
+
                 try
                 {
                     await reader.DownloadAsync([message], Sink, cancellationToken);
                 }
-                catch (Exception single) when (single is ImapCommandException or Pop3CommandException)
+                catch (Exception single) when (single is ImapCommandException or Pop3CommandException or MessageNotFoundException)
                 {
-                    report.Failures.Add($"{mailbox} {message.ServerId}: {single.Message}");
-                    logger.LogError("{Account} {Mailbox}: message {Id} could not be fetched: {Error}", account.Name, mailbox, message.ServerId, single.Message);
+                    notArchived[message] = single.Message;
                 }
             }
+        }
+
+        // A message the server answered with OK but no data (RFC 9051 lets a server omit a FETCH response for
+        // a message expunged meanwhile; a broken server just does).
+        foreach (ServerMessage message in batch.Where(m => !current.Archived.Contains(m) && !notArchived.ContainsKey(m)))
+            notArchived[message] = "the server answered the download without sending the message";
+        if (notArchived.Count > 0)
+            await SettleNotArchivedAsync(account, reader, mailbox, notArchived, report, cancellationToken);
+    }
+
+    /// <summary>
+    /// The server announces each message's size (IMAP RFC822.SIZE, RFC 9051 §7.5.2; POP3 LIST, RFC 1939 §5);
+    /// the download must match it. Null when it does.
+    /// </summary>
+    private static string? DownloadProblem(ServerMessage message, long received)
+    {
+        if (received == 0)
+            return message.Size > 0 ? $"the server sent 0 bytes of the {message.Size} it announced" : "the server sent an empty message";
+        if (message.Size >= 0 && received != message.Size)
+            return $"the server sent {received} bytes but announced {message.Size}";
+        return null;
+    }
+
+    /// <summary>
+    /// Sorts messages that were not archived: gone from the mailbox means another session expunged them between
+    /// listing and download (vanished: nothing to fetch, no failure, and the next pass does not list them); still
+    /// there means the server failed to send them (a failure, fetched again next pass).
+    /// </summary>
+    private async Task SettleNotArchivedAsync(AccountSpec account, IMailboxReader reader, string mailbox, Dictionary<ServerMessage, string> notArchived, AccountReport report, CancellationToken cancellationToken)
+    {
+        IReadOnlySet<string> stillThere = await reader.StillThereAsync([.. notArchived.Keys], cancellationToken);
+        foreach (var (message, problem) in notArchived.OrderBy(p => p.Key.Index))
+        {
+            if (!stillThere.Contains(message.ServerId))
+            {
+                report.Vanished++;
+                logger.LogInformation("{Account} {Mailbox}: message {Id} was expunged on the server before its download; not archived.", account.Name, mailbox, message.ServerId);
+                continue;
+            }
+
+            report.Failures.Add($"{mailbox} {message.ServerId}: {problem}; not archived, tried again on the next pass");
+            logger.LogError("{Account} {Mailbox}: message {Id} could not be fetched: {Error}", account.Name, mailbox, message.ServerId, problem);
         }
     }
 

@@ -16,7 +16,7 @@ public static class ReplayTargetFactory
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
         string scheme = text.Split(':', 2)[0].ToLowerInvariant();
-        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? "MAILRECOVERY_PASSWORD" : null);
+        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? options.PasswordEnvironmentVariable : null);
         CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
         if (options.CheckIn is not null)
             return WithCheckIn(scheme, text, options, credentials, trust, clock);

@@ -19,4 +19,8 @@ public sealed record ReplayTargetOptions(
 
     /// <summary>The check-in mailbox's password file; without it, <c>$MAILRECOVERY_CHECK_IN_PASSWORD</c>.</summary>
     public string? CheckInPasswordFile { get; init; }
+
+    /// <summary>The variable holding the target's password when there is no <see cref="PasswordFile"/> (the configuration's <c>replay.passwordEnv</c>).</summary>
+    /// <value>The default value is MAILRECOVERY_PASSWORD.</value>
+    public string PasswordEnvironmentVariable { get; init; } = "MAILRECOVERY_PASSWORD";
 }

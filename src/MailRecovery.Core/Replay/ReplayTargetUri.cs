@@ -51,6 +51,15 @@ public static class ReplayTargetUri
         };
     }
 
+    /// <summary>The local path a file target writes (maildir, mbox, eml, emlzip); null for pipe and network targets.</summary>
+    public static string? LocalPathOf(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string scheme = colon <= 0 ? string.Empty : text[..colon].ToLowerInvariant();
+        return scheme is "maildir" or "mbox" or "eml" or "emlzip" ? PathOf(text, scheme, text[(colon + 1)..], "the target") : null;
+    }
+
     /// <summary>A path for a directory target: "~/" expanded, "///abs" taken as "/abs", "//host/…" refused.</summary>
     private static string PathOf(string text, string scheme, string rest, string what)
     {

@@ -6,5 +6,8 @@ namespace MailRecovery.Core.Replay;
 /// </summary>
 public sealed record ReplayWindow(DateTimeOffset Since, DateTimeOffset Until, ReplayClock Clock)
 {
+    /// <summary>With <c>--since-backup</c>: the file whose modification time set <see cref="Since"/>; null otherwise.</summary>
+    public string? StartSetBy { get; init; }
+
     public bool Contains(DateTimeOffset time) => time >= Since && time < Until;
 }

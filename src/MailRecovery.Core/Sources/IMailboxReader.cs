@@ -33,6 +33,15 @@ public interface IMailboxReader
     Task DownloadAsync(IReadOnlyList<ServerMessage> messages, MessageSink sink, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Which of <paramref name="messages"/> the mailbox still holds (their <see cref="ServerMessage.ServerId"/>s):
+    /// asked after a download came back empty, short or not at all, to tell a message another session expunged
+    /// meanwhile (vanished) from a server that failed to send one. The default, right for POP3, is all of them:
+    /// a POP3 session's maildrop does not change under it (RFC 1939 §8).
+    /// </summary>
+    Task<IReadOnlySet<string>> StillThereAsync(IReadOnlyList<ServerMessage> messages, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(messages.Select(m => m.ServerId).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>
     /// Deletes the messages from the server. The caller guarantees they are durably archived. For POP3 the
     /// deletion takes effect at <see cref="IMessageSource.CommitAsync"/> (RFC 1939 §6: the UPDATE state).
     /// </summary>

@@ -83,6 +83,18 @@ internal sealed class ImapMailboxReader : IMailboxReader
         }
     }
 
+    public async Task<IReadOnlySet<string>> StillThereAsync(IReadOnlyList<ServerMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+            return new HashSet<string>();
+
+        // UID SEARCH UID set (RFC 9051 §6.4.4): a UID expunged by another session is not in the answer (the
+        // server may send the EXPUNGE with a UID command, RFC 9051 §7.5.1).
+        var uids = messages.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
+        IList<UniqueId> found = await folder.SearchAsync(SearchQuery.Uids(uids), cancellationToken);
+        return found.Select(u => u.Id.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task RemoveAsync(IReadOnlyList<ServerMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)

@@ -86,13 +86,40 @@ public sealed class ArchiveVerifierTests : IDisposable
         Assert.True((await VerifyAsync()).IsSound);
     }
 
-    private async Task<IReadOnlyList<byte[]>> ArchiveAsync(int count)
+    [Fact]
+    public async Task An_empty_file_is_flagged_even_when_the_index_agrees_with_it()
+    {
+        // What an older release archived when a server answered a download without data.
+        await ArchiveAsync(1, extra: []);
+
+        VerifyReport report = await VerifyAsync();
+
+        ArchiveProblem problem = Assert.Single(report.Problems);
+        Assert.Equal("empty-file", problem.Kind);
+        Assert.False(report.IsSound);
+    }
+
+    [Fact]
+    public async Task A_file_of_another_size_than_the_server_announced_is_flagged()
+    {
+        IReadOnlyList<byte[]> messages = await ArchiveAsync(2, serverSize: (i, m) => i == 1 ? m.Length + 100 : m.Length);
+
+        ArchiveProblem problem = Assert.Single((await VerifyAsync()).Problems);
+
+        Assert.Equal("server-size-mismatch", problem.Kind);
+        Assert.Contains($"{messages[1].Length} bytes archived", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"announced {messages[1].Length + 100} for message 2", problem.Detail, StringComparison.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<byte[]>> ArchiveAsync(int count, byte[]? extra = null, Func<int, byte[], long?>? serverSize = null)
     {
         var messages = Enumerable.Range(0, count).Select(i => TestMessages.Simple(i, $"v{i}@example.org")).ToList();
+        if (extra is not null)
+            messages.Add(extra);
         using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None);
         ArchiveBatch batch = archive.BeginBatch();
-        foreach (byte[] m in messages)
-            batch.Add(await archive.Writer.StageAsync(new MemoryStream(m), null, CancellationToken.None), "imap://u@h:993", "INBOX", 1, null);
+        for (int i = 0; i < messages.Count; i++)
+            batch.Add(await archive.Writer.StageAsync(new MemoryStream(messages[i]), null, CancellationToken.None), "imap://u@h:993", "INBOX", 1, $"{i + 1}", serverSize?.Invoke(i, messages[i]));
         batch.Commit();
         return messages;
     }

@@ -18,6 +18,29 @@ public sealed class ConfigLoaderTests : IDisposable
     public void Dispose() => dir.Dispose();
 
     [Fact]
+    public void The_replay_target_takes_its_own_settings_else_the_top_level_ca()
+    {
+        const string Accounts = """ "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" } ] """;
+        Directory.CreateDirectory(dir.Sub("ca"));
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        using (var cert = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=private-ca", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1)))
+            File.WriteAllText(dir.Sub("ca/private.pem"), cert.ExportCertificatePem()); // accounts load their CA at once
+        MailRecoveryConfig none = ConfigLoader.Load(Write($$"""{ "archive": "a", "caFile": "ca/private.pem", {{Accounts}} }"""));
+        MailRecoveryConfig own = ConfigLoader.Load(Write($$"""
+            { "archive": "a", "caFile": "ca/private.pem", {{Accounts}},
+              "replay": { "passwordFile": "helpdesk.pw", "caFile": "ca/helpdesk.pem", "insecure": true } }
+            """));
+        MailRecoveryConfig env = ConfigLoader.Load(Write($$"""{ "archive": "a", {{Accounts}}, "replay": { "passwordEnv": "HELPDESK_PW" } }"""));
+
+        Assert.Equal(new ReplayTargetSettings(null, null, dir.Sub("ca/private.pem"), false), none.Replay);
+        Assert.Equal(new ReplayTargetSettings(dir.Sub("helpdesk.pw"), null, dir.Sub("ca/helpdesk.pem"), true), own.Replay);
+        Assert.Equal(new ReplayTargetSettings(null, "HELPDESK_PW", null, false), env.Replay);
+        var e = Assert.Throws<MailRecoveryException>(() => ConfigLoader.Load(Write($$"""{ "archive": "a", {{Accounts}}, "replay": { "password": "x" } }""")));
+        Assert.Contains("replay.password", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_full_configuration_loads_with_defaults_filled_in()
     {
         string path = Write("""

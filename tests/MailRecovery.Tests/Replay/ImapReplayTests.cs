@@ -103,7 +103,8 @@ public sealed class ImapReplayTests(TestBedFixture bed)
             "--password-file", bed.PasswordFile, "--ca-file", bed.CaFile, "--yes", "--json"]);
 
     private static async Task<CliRunner.Result> DryRunAsync(string archive, params string[] window) =>
-        await CliRunner.RunAsync(["replay", "--archive", archive, .. window, "--to", "imaps://nobody@127.0.0.1:1/INBOX", "--dry-run", "--json"]);
+        // A file target that is never created: a dry run now checks its target, and this test is about the window.
+        await CliRunner.RunAsync(["replay", "--archive", archive, .. window, "--to", "eml:" + Path.Combine(Path.GetTempPath(), $"never-created-{Guid.NewGuid():N}"), "--dry-run", "--json"]);
 
     private async Task<ReplayReport> RunAsync(string archiveDir, string targetUser, ReplayWindow window, ReplayOptions options)
     {

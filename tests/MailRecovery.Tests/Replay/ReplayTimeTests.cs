@@ -154,6 +154,121 @@ public sealed class ReplayTimeTests : IDisposable
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Europe/Berlin", "2026-10-25 02:30", "2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00")]
+    [InlineData("America/New_York", "2026-11-01T01:15", "2026-11-01T01:15:00-04:00", "2026-11-01T01:15:00-05:00")]
+    public void A_local_time_that_occurs_twice_is_refused_with_both_instants_and_the_fix(string zone, string text, string earlier, string later)
+    {
+        var e = Assert.Throws<MailRecoveryException>(() => ReplayTime.Parse(text, ReplayTime.Zone(zone), "--since"));
+
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Equal(2, ExitCodes.For(e));
+        Assert.Contains("occurs twice", e.Message, StringComparison.Ordinal);
+        Assert.Contains(earlier, e.Message, StringComparison.Ordinal);
+        Assert.Contains(later, e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.IndexOf(earlier, StringComparison.Ordinal) < e.Message.IndexOf(later, StringComparison.Ordinal), "the earlier instant comes first");
+        Assert.Contains($"--since {earlier}", e.Fix, StringComparison.Ordinal);
+
+        // Each candidate, written with its offset, is accepted as exactly that instant.
+        Assert.Equal(DateTimeOffset.Parse(earlier, System.Globalization.CultureInfo.InvariantCulture), ReplayTime.Parse(earlier, ReplayTime.Zone(zone), "--since"));
+    }
+
+    [Fact]
+    public void A_local_time_in_the_gap_names_the_jump_and_an_offset_to_give()
+    {
+        var e = Assert.Throws<MailRecoveryException>(() => ReplayTime.Parse("2026-03-29 02:30", ReplayTime.Zone("Europe/Berlin"), "--since"));
+
+        Assert.Equal(2, ExitCodes.For(e));
+        Assert.Contains("from 02:00 to 03:00", e.Message, StringComparison.Ordinal);
+        Assert.Contains("2026-03-29 01:00:00 UTC", e.Message, StringComparison.Ordinal);
+        Assert.Contains("--since 2026-03-29T02:00:00+01:00", e.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_hours_next_to_a_change_are_still_one_instant_each()
+    {
+        TimeZoneInfo berlin = ReplayTime.Zone("Europe/Berlin");
+
+        Assert.Equal(Utc("2026-10-24T23:59:00"), ReplayTime.Parse("2026-10-25 01:59", berlin, "--since").UtcDateTime);
+        Assert.Equal(Utc("2026-10-25T02:00:00"), ReplayTime.Parse("2026-10-25 03:00", berlin, "--since").UtcDateTime);
+    }
+
+    [Theory]
+    [InlineData("backup.tar", false)]
+    [InlineData("backup.tar.gz", true)]
+    [InlineData("backup.tgz", true)]
+    public async Task A_tarball_gives_its_newest_member_not_its_own_write_time(string name, bool gzip)
+    {
+        string path = dir.Sub(name);
+        await using (var file = File.Create(path))
+        await using (Stream s = gzip ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest) : file)
+        await using (var tar = new System.Formats.Tar.TarWriter(s))
+        {
+            await tar.WriteEntryAsync(TarFile("helpdesk/old.db", "2026-11-25T20:00:00Z"));
+            await tar.WriteEntryAsync(TarFile("helpdesk/spool/newest.eml", "2026-11-26T01:30:45.75Z"));
+            await tar.WriteEntryAsync(TarFile("helpdesk/mid.db", "2026-11-26T01:00:00Z"));
+            await tar.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.Directory, "helpdesk/") { ModificationTime = DateTimeOffset.Parse("2027-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        File.SetLastWriteTimeUtc(path, Utc("2026-11-26T03:00:00")); // the backup run ended later
+
+        BackupStart start = BackupTimeReader.Find(path, TimeZoneInfo.Utc);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 1, 30, 45, TimeSpan.Zero), start.Time);
+        Assert.Equal($"{path}: helpdesk/spool/newest.eml", start.SetBy);
+    }
+
+    [Fact]
+    public async Task A_zip_gives_its_newest_member_read_in_the_zone_and_two_seconds_early()
+    {
+        string path = dir.Sub("backup.zip");
+        await using (var file = File.Create(path))
+        using (var zip = new System.IO.Compression.ZipArchive(file, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var (name, local) in new[] { ("data/a.db", "2026-11-26T10:00:00"), ("data/b.db", "2026-11-26T10:30:46"), ("data/c.db", "2026-11-26T09:00:00") })
+            {
+                var entry = zip.CreateEntry(name);
+                entry.LastWriteTime = new DateTimeOffset(DateTime.Parse(local, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(9));
+                await using var w = await entry.OpenAsync();
+                w.WriteByte(1);
+            }
+        }
+
+        BackupStart start = BackupTimeReader.Find(path, ReplayTime.Zone("Asia/Tokyo"));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 1, 30, 44, TimeSpan.Zero), start.Time);
+        Assert.Equal($"{path}: data/b.db", start.SetBy);
+    }
+
+    [Fact]
+    public void A_directory_names_the_file_that_set_the_start()
+    {
+        string root = dir.Sub("restored");
+        string newest = Touch(root, "a/newest.db", Utc("2026-11-26T01:30:45"));
+        Touch(root, "b/older.db", Utc("2026-11-26T01:00:00"));
+
+        Assert.Equal(newest, BackupTimeReader.Find(root, TimeZoneInfo.Utc).SetBy);
+    }
+
+    [Fact]
+    public void A_broken_tarball_is_a_usage_error()
+    {
+        string path = dir.Sub("broken.tar.gz");
+        File.WriteAllText(path, "not gzip at all");
+
+        var e = Assert.Throws<MailRecoveryException>(() => BackupTimeReader.Find(path, TimeZoneInfo.Utc));
+
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Contains("not a readable archive", e.Message, StringComparison.Ordinal);
+    }
+
+    private static System.Formats.Tar.PaxTarEntry TarFile(string name, string mtime) =>
+        new(System.Formats.Tar.TarEntryType.RegularFile, name)
+        {
+            ModificationTime = DateTimeOffset.Parse(mtime, System.Globalization.CultureInfo.InvariantCulture),
+            DataStream = new MemoryStream([1, 2, 3]),
+        };
+
     private static DateTime Utc(string iso) =>
         DateTime.SpecifyKind(DateTime.Parse(iso, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc);
 
