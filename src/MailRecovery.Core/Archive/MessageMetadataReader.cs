@@ -90,7 +90,7 @@ public static class MessageMetadataReader
     private static DateTimeOffset? ParseDate(string? text) =>
         text is not null && DateUtils.TryParse(text.Trim(), out DateTimeOffset date) ? date : null;
 
-    private static string? MessageId(HeaderList headers)
+    internal static string? MessageId(HeaderList headers)
     {
         string? raw = headers[HeaderId.MessageId];
         if (string.IsNullOrWhiteSpace(raw))

@@ -6,4 +6,5 @@ namespace MailRecovery.Core.Configuration;
 /// <summary>The validated configuration file (see README, "Configuration").</summary>
 /// <param name="PollInterval">How often <c>watch</c> polls a source that cannot push (POP3, IMAP without IDLE), and the longest an IDLE lasts.</param>
 /// <param name="Probe">The scheduled alias check of <c>watch</c>, or null (the default: off).</param>
-public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null);
+/// <param name="MaxWaiting"><c>status:maxWaitingMinutes</c>: <c>status</c> flags mail waiting longer than this in an observed helpdesk account; null: the default (30 minutes).</param>
+public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null, TimeSpan? MaxWaiting = null);
