@@ -41,7 +41,10 @@ internal static class ReplayReportWriter
         Uncertain: r?.Uncertain,
         Failed: r?.Failed,
         TryLater: r?.TryLater,
-        ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3));
+        ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3),
+        PulledAfter: plan.PulledAfter is { } p
+            ? new ReplayJson.PulledAfterJson(ReplayPlanWriter.Utc(p.PulledAfter), ReplayPlanWriter.Utc(p.FirstLook), ReplayPlanWriter.Utc(p.LastLook), p.TakenAfter, p.TakenAround, p.AroundIncluded, p.NotLookedYet, p.Waiting, p.Unobserved)
+            : null);
 
     public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }
