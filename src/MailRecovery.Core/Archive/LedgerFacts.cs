@@ -8,7 +8,7 @@ namespace MailRecovery.Core.Archive;
 /// <param name="Waiting">How many copies of it were still waiting in the primary at the last look.</param>
 /// <param name="LastSeen">For the copy taken last: the last look that saw it waiting.</param>
 /// <param name="Taken">For the copy taken last: the first look that no longer saw it waiting.</param>
-/// <param name="NextLook">The first look at or after its receipt (for a message never seen waiting); null when none was made since.</param>
+/// <param name="NextLook">The first look that could have seen it (at least a margin after its receipt: see <see cref="PrimaryLedger.Candidates"/>); null when none was made since.</param>
 /// <param name="LastLook">The newest look at its primary, or null.</param>
 public sealed record LedgerFacts(
     bool Observed,

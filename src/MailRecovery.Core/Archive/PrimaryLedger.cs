@@ -140,9 +140,15 @@ public sealed class PrimaryLedger
     /// look at or before <paramref name="after"/> (those were never seen or seen later). Oldest first by receipt.
     /// Copies are grouped by fingerprint, so a second archived copy of a message shares the first one's facts.
     /// </summary>
-    public List<(ArchivedMessage Message, LedgerFacts Facts)> Candidates(DateTimeOffset after)
+    /// <param name="receiptMargin">
+    /// How much later than its receipt time a look must be to have been able to see a message: receipt times
+    /// have whole seconds (Received:, INTERNALDATE) and come from the mail server's clock, looks from this host's.
+    /// A look closer to the receipt than this does not close the bracket of a message it did not see.
+    /// </param>
+    public List<(ArchivedMessage Message, LedgerFacts Facts)> Candidates(DateTimeOffset after, TimeSpan receiptMargin)
     {
         long t = after.ToUnixTimeMilliseconds();
+        long margin = (long)receiptMargin.TotalMilliseconds;
         using SqliteCommand cmd = index.Command($"""
             WITH rows AS (
                 SELECT COALESCE(mf.fingerprint, pm.file) AS ident, pm.last_seen_utc, pm.taken_utc
@@ -152,13 +158,13 @@ public sealed class PrimaryLedger
                 (SELECT COUNT(*) FROM rows r WHERE r.ident = COALESCE(m.fingerprint, m.file) AND r.taken_utc IS NULL),
                 (SELECT r.last_seen_utc FROM rows r WHERE r.ident = COALESCE(m.fingerprint, m.file) AND r.taken_utc IS NOT NULL ORDER BY r.taken_utc DESC LIMIT 1),
                 (SELECT MAX(r.taken_utc) FROM rows r WHERE r.ident = COALESCE(m.fingerprint, m.file)),
-                (SELECT MIN(l.at_utc) FROM primary_looks l WHERE l.at_utc >= m.received_utc AND {OwnLooks}),
+                (SELECT MIN(l.at_utc) FROM primary_looks l WHERE l.at_utc >= m.received_utc + $margin AND {OwnLooks}),
                 (SELECT MAX(l.at_utc) FROM primary_looks l WHERE {OwnLooks})
             FROM messages m
-            WHERE m.is_probe = 0 AND (m.received_utc > (SELECT at FROM lower)
+            WHERE m.is_probe = 0 AND (m.received_utc > (SELECT at FROM lower) - $margin
                 OR COALESCE(m.fingerprint, m.file) IN (SELECT ident FROM rows WHERE taken_utc IS NULL OR taken_utc > $t))
             ORDER BY m.received_utc, m.file
-            """, ("$t", t));
+            """, ("$t", t), ("$margin", margin));
         var list = new List<(ArchivedMessage, LedgerFacts)>();
         using SqliteDataReader r = cmd.ExecuteReader();
         while (r.Read())

@@ -119,7 +119,7 @@ public sealed class WatchRun : IDisposable
     {
         try
         {
-            Primary.PrimaryLookReport look = await new Primary.PrimaryLookRun(archive.Index, options.PrimaryObservers, clock, archiveGate).LookAsync(account.Name, primary, cancellationToken);
+            Primary.PrimaryLookReport look = await new Primary.PrimaryLookRun(archive.Index, options.PrimaryObservers, clock, archiveGate).LookAsync(account.Endpoint.AccountKey, primary, cancellationToken);
             if (look.New > 0)
                 logger.LogInformation("{Primary}: {Waiting} message(s) waiting for the helpdesk, {New} new ({Whole} read whole to identify them).", primary.Key, look.Waiting, look.New, look.ReadWhole);
         }

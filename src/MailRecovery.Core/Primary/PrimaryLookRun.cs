@@ -31,7 +31,7 @@ public sealed class PrimaryLookRun
         return spec.Endpoint.Protocol == Sources.MailProtocol.Imap ? new ImapPrimaryObserver(spec) : new Pop3PrimaryObserver(spec);
     }
 
-    /// <param name="account">The copy account this primary belongs to (its name in the index).</param>
+    /// <param name="account">The copy account this primary belongs to: its <c>AccountKey</c>, as the fetch state (<c>source_messages.account</c>) names it.</param>
     /// <exception cref="Errors.MailRecoveryException">The look failed (classified); nothing was recorded.</exception>
     public async Task<PrimaryLookReport> LookAsync(string account, PrimarySpec primary, CancellationToken cancellationToken)
     {

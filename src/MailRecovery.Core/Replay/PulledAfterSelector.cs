@@ -10,6 +10,13 @@ namespace MailRecovery.Core.Replay;
 /// </summary>
 public static class PulledAfterSelector
 {
+    /// <summary>
+    /// A look this soon after a message's receipt time may not have been able to see it (whole-second receipt
+    /// times, and the mail server's clock against this host's): it does not close the bracket of a message it did
+    /// not see. Wider only costs messages "around T" near a look; narrower could call a message taken before T.
+    /// </summary>
+    public static readonly TimeSpan ReceiptMargin = TimeSpan.FromSeconds(30);
+
     /// <param name="includeAround">Replay messages whose bracket contains T (the default: a duplicate ticket is better than a lost one).</param>
     /// <exception cref="MailRecoveryException">Usage: the archive has no ledger, or T is before its first look.</exception>
     public static PulledAfterSelection Select(ArchiveIndex index, DateTimeOffset t, ReplayFilter filter, bool includeAround)
@@ -32,7 +39,7 @@ public static class PulledAfterSelector
 
         var selected = new List<ArchivedMessage>();
         int after = 0, around = 0, notLooked = 0, waiting = 0, unobserved = 0;
-        foreach (var (message, facts) in ledger.Candidates(t))
+        foreach (var (message, facts) in ledger.Candidates(t, ReceiptMargin))
         {
             if (!Matches(message, filter))
                 continue;
