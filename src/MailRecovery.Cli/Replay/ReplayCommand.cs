@@ -20,6 +20,8 @@ internal static class ReplayCommand
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file: the archive path, and the target's password and CA (section \"replay\", else the top-level caFile) unless given here." };
         var since = new Option<string?>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz)." };
         var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of a file under PATH (the restored data) or in the backup PATH.tar, .tar.gz/.tgz or .zip (zip times read in --tz)." };
+        var pulledAfter = new Option<string?>("--pulled-after") { Description = "Replay exactly what the helpdesk took from its own account after this time (same forms as --since), from the ledger watch --primary keeps. Mail still waiting there is left for the helpdesk." };
+        var skipAround = new Option<bool>("--skip-taken-around") { Description = "With --pulled-after: leave out messages the helpdesk took between two looks around that time (default: replay them; a duplicate ticket is better than a lost one)." };
         var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
         var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times and the per-day histogram. Default: the machine's." };
         var by = new Option<string>("--by") { Description = "Which time selects: received (server receipt time, default), date (Date: header), archived.", DefaultValueFactory = _ => "received" };
@@ -45,7 +47,7 @@ internal static class ReplayCommand
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
-        foreach (Option o in new Option[] { archive, config, since, sinceBackup, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
+        foreach (Option o in new Option[] { archive, config, since, sinceBackup, pulledAfter, skipAround, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
             command.Options.Add(o);
         command.Options.Add(checkIn);
         command.Options.Add(checkInPasswordFile);
@@ -58,7 +60,10 @@ internal static class ReplayCommand
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
                 : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
-            ReplayWindow window = Window(result, since, sinceBackup, until, by, zone, cli.Clock);
+            string? pulledText = result.GetValue(pulledAfter);
+            ReplayWindow window = pulledText is null
+                ? Window(result, since, sinceBackup, until, by, zone, cli.Clock)
+                : PulledWindow(result, pulledText, since, sinceBackup, until, zone, cli.Clock);
             var filter = new ReplayFilter(result.GetValue(recipient) ?? [], result.GetValue(sender) ?? [], result.GetValue(messageId) ?? [], result.GetValue(probes));
             Core.Configuration.ReplayTargetSettings? fromConfig = configured?.Replay;
             var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile) ?? fromConfig?.PasswordFile, result.GetValue(caFile) ?? fromConfig?.CaFile,
@@ -78,8 +83,9 @@ internal static class ReplayCommand
             using ArchiveLock replayLock = ArchiveLock.Acquire(Path.Combine(store.Layout.DataDir, "replay.lock"), "a replay");
             await using IReplayTarget target = ReplayTargetFactory.Create(result.GetValue(to)!, targetOptions, cli.Clock);
             long selectStart = cli.Clock.GetTimestamp();
-            ReplayPlan plan = dry
-                ? ReplaySelector.Summarize(store.Index, window, filter, zone)
+            PulledAfterSelection? pulled = pulledText is null ? null : PulledAfterSelector.Select(store.Index, window.Since, filter, !result.GetValue(skipAround));
+            ReplayPlan plan = pulled is not null ? new ReplayPlan(window, zone, pulled.Messages) { PulledAfter = pulled }
+                : dry ? ReplaySelector.Summarize(store.Index, window, filter, zone)
                 : new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
             TimeSpan selectTime = cli.Clock.GetElapsedTime(selectStart);
 
@@ -148,7 +154,7 @@ internal static class ReplayCommand
         string? sinceText = result.GetValue(since);
         string? backup = result.GetValue(sinceBackup);
         if ((sinceText is null) == (backup is null))
-            throw MailRecoveryException.Usage("give exactly one of --since and --since-backup.", "--since 2026-11-26T02:00+09:00, or --since-backup /path/to/restored/data.");
+            throw MailRecoveryException.Usage("give exactly one of --since, --since-backup and --pulled-after.", "--pulled-after 2026-11-26T02:00+09:00 when watch observes the helpdesk's account (--primary), else --since 2026-11-26T02:00+09:00 or --since-backup /path/to/restored/data.");
         BackupStart? fromBackup = backup is null ? null : BackupTimeReader.Find(backup, zone);
         DateTimeOffset start = fromBackup?.Time ?? ReplayTime.Parse(sinceText!, zone, "--since");
         DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : clock.GetUtcNow();
@@ -162,6 +168,18 @@ internal static class ReplayCommand
             string other => throw MailRecoveryException.Usage($"--by {other} is not a clock.", "use received (default), date or archived."),
         };
         return new ReplayWindow(start, end, replayClock) { StartSetBy = fromBackup?.SetBy };
+    }
+
+    /// <summary>--pulled-after T: the plan's window is [T, now) on the receipt clock, for display only.</summary>
+    private static ReplayWindow PulledWindow(ParseResult result, string text, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, TimeZoneInfo zone, TimeProvider clock)
+    {
+        if (result.GetValue(since) is not null || result.GetValue(sinceBackup) is not null)
+            throw MailRecoveryException.Usage("--pulled-after selects by what the helpdesk took, --since and --since-backup by receipt time: give one of them.", "--pulled-after 2026-11-26T02:00+09:00 (the backup's time) when watch observes the helpdesk's account, else --since or --since-backup.");
+        if (result.GetValue(until) is not null)
+            throw MailRecoveryException.Usage("--until does not apply to --pulled-after: it replays everything the helpdesk took after that time.", "drop --until, or use --since with --until for a receipt-time window.");
+        DateTimeOffset t = ReplayTime.Parse(text, zone, "--pulled-after");
+        DateTimeOffset now = clock.GetUtcNow();
+        return new ReplayWindow(t, now > t ? now : t, ReplayClock.Received);
     }
 
     private static double ParseRate(string? text)

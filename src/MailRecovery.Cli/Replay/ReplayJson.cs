@@ -31,7 +31,11 @@ internal sealed record ReplayJson(
     double? ElapsedSeconds,
     ErrorJson.Detail? Error = null,
     string? StartSetBy = null,
-    string? TargetCheck = null)
+    string? TargetCheck = null,
+    ReplayJson.PulledAfterJson? PulledAfter = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
+
+    /// <summary>With --pulled-after: T, the ledger's span, and how many messages fell where (<c>around</c>: the bracket contains T).</summary>
+    internal sealed record PulledAfterJson(string PulledAfter, string FirstLook, string LastLook, int TakenAfter, int TakenAround, bool AroundIncluded, int NotLookedYet, int Waiting, int Unobserved);
 }

@@ -11,17 +11,10 @@ internal static class ReplayPlanWriter
     public static void WriteText(TextWriter o, ReplayPlan plan, string target)
     {
         ReplayWindow w = plan.Window;
-        string clock = w.Clock switch
-        {
-            ReplayClock.Date => "the Date: header (the sender's clock)",
-            ReplayClock.Archived => "the time MailRecovery archived each message",
-            _ => "the server receipt time (newest Received: header, else INTERNALDATE, else fetch time)",
-        };
-        o.WriteLine($"Clock:    {clock}");
-        o.WriteLine($"Window:   [{Utc(w.Since)}, {Utc(w.Until)}) UTC");
-        o.WriteLine($"          [{Local(w.Since, plan.TimeZone)}, {Local(w.Until, plan.TimeZone)}) {plan.TimeZone.Id}  (start included, end excluded)");
-        if (w.StartSetBy is not null)
-            o.WriteLine($"Start:    {Utc(w.Since)}, the newest file of the backup: {w.StartSetBy}");
+        if (plan.PulledAfter is PulledAfterSelection pulled)
+            PulledAfterWriter.WriteText(o, pulled, plan.TimeZone);
+        else
+            WriteWindow(o, plan, w);
         o.WriteLine($"Target:   {target}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
         if (plan.First is ArchivedMessage first && plan.Last is ArchivedMessage last)
@@ -34,6 +27,21 @@ internal static class ReplayPlanWriter
             foreach (var (day, count) in days)
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {day:yyyy-MM-dd}  {new string('#', Math.Max(1, count * 40 / max)),-40} {count}"));
         }
+    }
+
+    private static void WriteWindow(TextWriter o, ReplayPlan plan, ReplayWindow w)
+    {
+        string clock = w.Clock switch
+        {
+            ReplayClock.Date => "the Date: header (the sender's clock)",
+            ReplayClock.Archived => "the time MailRecovery archived each message",
+            _ => "the server receipt time (newest Received: header, else INTERNALDATE, else fetch time)",
+        };
+        o.WriteLine($"Clock:    {clock}");
+        o.WriteLine($"Window:   [{Utc(w.Since)}, {Utc(w.Until)}) UTC");
+        o.WriteLine($"          [{Local(w.Since, plan.TimeZone)}, {Local(w.Until, plan.TimeZone)}) {plan.TimeZone.Id}  (start included, end excluded)");
+        if (w.StartSetBy is not null)
+            o.WriteLine($"Start:    {Utc(w.Since)}, the newest file of the backup: {w.StartSetBy}");
     }
 
     private static string Summary(ArchivedMessage m) =>

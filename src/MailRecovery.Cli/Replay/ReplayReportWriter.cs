@@ -46,7 +46,10 @@ internal static class ReplayReportWriter
         TryLater: r?.TryLater,
         ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3),
         Error: ErrorJson.Detail.Of(r?.StoppedBy),
-        StartSetBy: plan.Window.StartSetBy);
+        StartSetBy: plan.Window.StartSetBy,
+        PulledAfter: plan.PulledAfter is { } p
+            ? new ReplayJson.PulledAfterJson(ReplayPlanWriter.Utc(p.PulledAfter), ReplayPlanWriter.Utc(p.FirstLook), ReplayPlanWriter.Utc(p.LastLook), p.TakenAfter, p.TakenAround, p.AroundIncluded, p.NotLookedYet, p.Waiting, p.Unobserved)
+            : null);
 
     public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }

@@ -18,22 +18,26 @@ internal static class StatusCommand
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
         var days = new Option<int>("--days") { Description = "Days of history in the chart.", DefaultValueFactory = _ => 30 };
         var quiet = new Option<double>("--quiet-hours") { Description = "Warn when nothing was archived for longer than this many hours.", DefaultValueFactory = _ => 24 };
+        var maxWaiting = new Option<double?>("--max-waiting-minutes") { Description = "Flag a helpdesk that stopped pulling: mail waiting in its account longer than this (default 30, or status.maxWaitingMinutes)." };
         var tz = new Option<string?>("--tz") { Description = "Time zone of the chart's days (IANA). Default: the machine's." };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (for monitoring)." };
         var command = new Command("status", "Per account: last fetch, last message, archive size, last alias check; messages per day with gaps flagged. Exit 1 when something needs attention.");
-        foreach (Option o in new Option[] { archive, config, days, quiet, tz, json })
+        foreach (Option o in new Option[] { archive, config, days, quiet, maxWaiting, tz, json })
             command.Options.Add(o);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
+            Core.Configuration.MailRecoveryConfig? loaded = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c) : null;
             string path = result.GetValue(archive) is string a ? Path.GetFullPath(a)
-                : result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c).Archive
-                : throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR (or --config FILE).");
+                : loaded?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR (or --config FILE).");
+            if (result.GetValue(maxWaiting) is <= 0)
+                throw MailRecoveryException.Usage("--max-waiting-minutes must be more than 0.", "e.g. --max-waiting-minutes 30.");
             if (result.GetValue(days) is < 2 or > 3660)
                 throw MailRecoveryException.Usage("--days must be from 2 to 3660.", "e.g. --days 30.");
             var options = new StatusOptions
             {
                 Days = result.GetValue(days),
                 QuietPeriod = TimeSpan.FromHours(result.GetValue(quiet)),
+                MaxWaiting = result.GetValue(maxWaiting) is double m ? TimeSpan.FromMinutes(m) : loaded?.MaxWaiting ?? Core.Configuration.ConfigLoader.DefaultMaxWaiting,
                 TimeZone = ReplayTime.Zone(result.GetValue(tz)),
             };
             using MessageArchive store = await MessageArchive.OpenAsync(path, ArchiveAccess.ReadOnly, cli.Clock, ct);
@@ -58,6 +62,14 @@ internal static class StatusCommand
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  archived from it:      {a.Messages} messages, {Units.Megabytes(a.Bytes)}"));
             if (a.LastErrorAt is not null)
                 o.WriteLine($"  last error:            {Time(a.LastErrorAt, options.TimeZone)}: {a.LastError}");
+        }
+
+        foreach (PrimaryState h in r.Primaries ?? [])
+        {
+            o.WriteLine($"helpdesk account {h.Primary} (of {h.Account})");
+            o.WriteLine($"  last looked at:        {Time(h.LastLook, options.TimeZone)}");
+            o.WriteLine($"  helpdesk last pulled:  {Time(h.LastTaken, options.TimeZone)}");
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  waiting at last look:  {h.Waiting}{(h.OldestWaitingSince is { } w ? $", the oldest since {Time(w, options.TimeZone)}" : string.Empty)}"));
         }
 
         o.WriteLine(r.LastProbe is { } p ? $"last alias check: {Time(p.At, options.TimeZone)} {p.Alias}: {p.Verdict}" : "last alias check: never (run 'mailrecovery alias verify')");
@@ -86,5 +98,7 @@ internal static class StatusCommand
         UsualLow: r.UsualLow,
         UsualHigh: r.UsualHigh,
         Days: [.. r.Days.Select(d => new StatusJson.StatusDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count, d.Low))],
-        Warnings: r.Warnings);
+        Warnings: r.Warnings,
+        Helpdesks: [.. (r.Primaries ?? []).Select(h => new StatusJson.HelpdeskJson(h.Primary, h.Account, h.LastLook, h.LastTaken, h.Waiting, h.OldestWaitingSince))],
+        MaxWaitingMinutes: options.MaxWaiting.TotalMinutes);
 }

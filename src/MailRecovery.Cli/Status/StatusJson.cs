@@ -13,8 +13,13 @@ internal sealed record StatusJson(
     int UsualLow,
     int UsualHigh,
     IReadOnlyList<StatusJson.StatusDayJson> Days,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<StatusJson.HelpdeskJson> Helpdesks,
+    double MaxWaitingMinutes)
 {
+    /// <summary>An observed helpdesk account: when it was last looked at, when the helpdesk last pulled (took) mail, what waits.</summary>
+    internal sealed record HelpdeskJson(string Primary, string Account, DateTimeOffset LastLook, DateTimeOffset? LastPulled, int Waiting, DateTimeOffset? OldestWaitingSince);
+
     internal sealed record StatusAccountJson(
         string Account,
         DateTimeOffset? LastSuccess,

@@ -16,14 +16,19 @@ internal static class WatchCommand
         var poll = new Option<int?>("--poll-seconds") { Description = "Poll interval for POP3 and IMAP without IDLE, and the longest IDLE (default 60, or watch.pollSeconds)." };
         var noIdle = new Option<bool>("--no-idle") { Description = "Poll IMAP too instead of using IDLE." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each step." };
+        var primary = new Option<string?>("--primary") { Description = "The helpdesk's own account (same URI grammar as --source), looked at read-only after every pass: what waits there and when the helpdesk took it (for replay --pulled-after and status)." };
+        var primaryPassword = new Option<string?>("--primary-password-file") { Description = "File whose first line is the password of --primary (also: environment variable MAILRECOVERY_PRIMARY_PASSWORD)." };
         var command = new Command("watch", "Fetch continuously: IMAP IDLE when the server offers it, else polling. Stops cleanly on Ctrl+C or SIGTERM.");
         sources.AddTo(command);
         command.Options.Add(poll);
         command.Options.Add(noIdle);
         command.Options.Add(verbose);
+        command.Options.Add(primary);
+        command.Options.Add(primaryPassword);
         command.SetAction((result, ct) => Verb.RunAsync(cli, false, async () =>
         {
             var (archivePath, accounts, pollInterval) = sources.Resolve(result);
+            accounts = WithPrimary(result, accounts, primary, primaryPassword, sources);
             Core.Probe.ProbeSchedule? probe = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath).Probe : null;
             if (result.GetValue(poll) is int seconds)
             {
@@ -36,6 +41,8 @@ internal static class WatchCommand
             ILogger logger = logs.CreateLogger("watch");
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
+            foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
+                logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
                 new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle) }, logger);
             if (probe is not null)
@@ -44,5 +51,25 @@ internal static class WatchCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>Attaches <c>--primary</c> to the one account (from --source, or a configuration with one account).</summary>
+    private static IReadOnlyList<AccountSpec> WithPrimary(ParseResult result, IReadOnlyList<AccountSpec> accounts, Option<string?> primary, Option<string?> password, SourceArguments sources)
+    {
+        string? uri = result.GetValue(primary);
+        if (uri is null)
+        {
+            if (result.GetValue(password) is not null)
+                throw Core.Errors.MailRecoveryException.Usage("--primary-password-file was given without --primary.", "add --primary URI (the helpdesk's own account), or drop --primary-password-file.");
+            return accounts;
+        }
+
+        if (accounts.Count != 1)
+            throw Core.Errors.MailRecoveryException.Usage($"--primary names one helpdesk account, but {accounts.Count} accounts are configured.", "put a \"primary\" entry in each account of the configuration instead.");
+        Core.Sources.SourceEndpoint endpoint = Core.Sources.SourceUri.Parse(uri, result.GetValue(sources.Insecure));
+        string? file = result.GetValue(password);
+        var spec = new Core.Primary.PrimarySpec(endpoint, new Core.Sources.SourceCredentials(file, file is null ? "MAILRECOVERY_PRIMARY_PASSWORD" : null),
+            Core.Sources.CertificateTrust.FromFile(result.GetValue(sources.CaFile)));
+        return [accounts[0] with { Primary = spec }];
     }
 }

@@ -405,6 +405,9 @@ public sealed class ArchiveIndex : IDisposable
         return cmd;
     }
 
+    /// <summary>For the query classes of <c>Archive/</c> that write several rows at once (<see cref="PrimaryLedger"/>).</summary>
+    internal SqliteTransaction BeginTransaction() => connection.BeginTransaction();
+
     private void Execute(string sql, params (string Name, object? Value)[] parameters)
     {
         using SqliteCommand cmd = Command(sql, parameters);

@@ -72,7 +72,8 @@ internal static class IndexSchema
     /// Version 2: the message identity (<c>messages.fingerprint</c>, see <see cref="MessageIdentity"/>; null until
     /// filled in from the file), the size the server announced for each fetched message
     /// (<c>source_messages.server_size</c>; null for links made before), and the primary ledger: what the
-    /// helpdesk's own account held at each look (<c>primary_looks</c>, <c>primary_messages</c>).
+    /// helpdesk's own account held at each look (<c>primary_looks</c>, with the copy account it belongs to, and
+    /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>).
     /// </summary>
     private const string Version2 = """
         ALTER TABLE messages ADD COLUMN fingerprint TEXT;
@@ -80,9 +81,11 @@ internal static class IndexSchema
         ALTER TABLE source_messages ADD COLUMN server_size INTEGER;
         CREATE TABLE IF NOT EXISTS primary_looks(
             primary_key TEXT NOT NULL,
+            account TEXT NOT NULL,
             at_utc INTEGER NOT NULL,
             waiting INTEGER NOT NULL,
             PRIMARY KEY(primary_key, at_utc));
+        CREATE INDEX IF NOT EXISTS primary_looks_account ON primary_looks(account, at_utc);
         CREATE TABLE IF NOT EXISTS primary_messages(
             primary_key TEXT NOT NULL,
             server_id TEXT NOT NULL,

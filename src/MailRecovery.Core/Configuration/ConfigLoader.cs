@@ -19,6 +19,9 @@ public static class ConfigLoader
     /// <summary>The default poll interval of <c>watch</c>.</summary>
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(60);
 
+    /// <summary>The default of <c>status:maxWaitingMinutes</c>: mail waiting longer in the helpdesk's account is flagged.</summary>
+    public static readonly TimeSpan DefaultMaxWaiting = TimeSpan.FromMinutes(30);
+
     public static MailRecoveryConfig Load(string path)
     {
         if (!File.Exists(path))
@@ -62,8 +65,9 @@ public static class ConfigLoader
         }
 
         ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory);
+        int maxWaiting = Int(root, "status:maxWaitingMinutes", (int)DefaultMaxWaiting.TotalMinutes, 1, 100_000);
         ReplayTargetSettings replay = ParseReplay(root.GetSection("replay"), Resolve(caFile, baseDirectory), insecure, baseDirectory);
-        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay);
+        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting));
     }
 
     /// <summary>
@@ -169,7 +173,18 @@ public static class ConfigLoader
 
         var endpoint = new SourceEndpoint(protocol, host, port, tls, user, mailboxes);
         string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
-        return new AccountSpec(name, endpoint, new SourceCredentials(passwordFile, passwordEnv), CertificateTrust.FromFile(ca), policy);
+
+        // "primary": the helpdesk's own account, in the same shape (protocol, host, port, tls, user, passwordFile or
+        // passwordEnv, mailboxes, caFile); watch only reads it, so a "policy" there means nothing.
+        IConfigurationSection primarySection = s.GetSection("primary");
+        Primary.PrimarySpec? primary = null;
+        if (primarySection.GetChildren().Any())
+        {
+            AccountSpec p = ParseAccount(primarySection, ca, globalInsecure, baseDirectory);
+            primary = new Primary.PrimarySpec(p.Endpoint, p.Credentials, p.Trust);
+        }
+
+        return new AccountSpec(name, endpoint, new SourceCredentials(passwordFile, passwordEnv), CertificateTrust.FromFile(ca), policy) { Primary = primary };
     }
 
     private static string? Resolve(string? path, string baseDirectory) =>

@@ -7,4 +7,5 @@ namespace MailRecovery.Core.Configuration;
 /// <param name="PollInterval">How often <c>watch</c> polls a source that cannot push (POP3, IMAP without IDLE), and the longest an IDLE lasts.</param>
 /// <param name="Probe">The scheduled alias check of <c>watch</c>, or null (the default: off).</param>
 /// <param name="Replay">How <c>replay</c> reaches its target; never null (the top-level caFile applies without a section).</param>
-public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null, ReplayTargetSettings? Replay = null);
+/// <param name="MaxWaiting"><c>status:maxWaitingMinutes</c>: <c>status</c> flags mail waiting longer than this in an observed helpdesk account; null: the default (30 minutes).</param>
+public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null, ReplayTargetSettings? Replay = null, TimeSpan? MaxWaiting = null);

@@ -14,4 +14,8 @@ public sealed class WatchOptions
     /// <summary>The wait after a failed pass or a lost IDLE before trying again.</summary>
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
+    /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
+    public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
 }

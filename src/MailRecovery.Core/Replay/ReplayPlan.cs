@@ -39,6 +39,9 @@ public sealed record ReplayPlan
 
     public ReplayWindow Window { get; }
 
+    /// <summary>How <c>--pulled-after</c> chose the messages (the window is then [T, now) for display only), or null for a time window.</summary>
+    public PulledAfterSelection? PulledAfter { get; init; }
+
     public TimeZoneInfo TimeZone { get; }
 
     /// <summary>The messages to deliver, oldest first.</summary>

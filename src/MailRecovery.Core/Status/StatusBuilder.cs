@@ -52,8 +52,27 @@ public static class StatusBuilder
         if (probe is { Verdict: not "works" } p)
             warnings.Add($"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}");
 
+        List<PrimaryState> primaries = new PrimaryLedger(index).States();
+        warnings.AddRange(PrimaryWarnings(primaries, now, options.MaxWaiting));
+
         (long messages, long bytes) = index.Totals();
-        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, warnings);
+        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, warnings, primaries);
+    }
+
+    /// <summary>
+    /// A helpdesk that stopped pulling: mail waiting longer than <paramref name="maxWaiting"/> at the last look. And
+    /// a ledger that stopped: no look for that long either (watch not running, or the primary unreachable), in
+    /// which case replay --pulled-after would take what waited at the last look as still waiting.
+    /// </summary>
+    internal static IEnumerable<string> PrimaryWarnings(IEnumerable<PrimaryState> primaries, DateTimeOffset now, TimeSpan maxWaiting)
+    {
+        foreach (PrimaryState p in primaries)
+        {
+            if (p.OldestWaitingSince is DateTimeOffset since && p.LastLook - since > maxWaiting)
+                yield return string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk has not taken mail for {(p.LastLook - since).TotalMinutes:0} minutes ({p.Waiting} waiting, the oldest since {since:yyyy-MM-dd HH:mm}Z; limit {maxWaiting.TotalMinutes:0} min): is the helpdesk still pulling its account?");
+            if (now - p.LastLook > maxWaiting)
+                yield return string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk's account was last looked at {(now - p.LastLook).TotalMinutes:0} minutes ago: is watch --primary running, and can it reach the account?");
+        }
     }
 
     private static DateTimeOffset Start(DateOnly day, TimeZoneInfo zone)

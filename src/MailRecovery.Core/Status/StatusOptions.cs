@@ -11,6 +11,13 @@ public sealed class StatusOptions
     /// <value>The default value is 24 hours.</value>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Flag a helpdesk that stopped pulling: a message waiting in an observed helpdesk account (the primary ledger)
+    /// for longer than this, from its first sighting to the last look.
+    /// </summary>
+    /// <value>The default value is 30 minutes (configuration key <c>status:maxWaitingMinutes</c>).</value>
+    public TimeSpan MaxWaiting { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The zone whose calendar days the chart counts.</summary>
     public TimeZoneInfo TimeZone { get; set; } = TimeZoneInfo.Local;
 }

@@ -5,6 +5,7 @@ namespace MailRecovery.Core.Status;
 /// <summary>The health of an archive: per account, the volume per day, the last probe, and warnings.</summary>
 /// <param name="UsualLow">The lower quartile of complete days' volume (the "usual" range starts here).</param>
 /// <param name="UsualHigh">The upper quartile.</param>
+/// <param name="Primaries">The observed helpdesk accounts (the primary ledger of <c>watch --primary</c>); empty when none.</param>
 public sealed record StatusReport(
     DateTimeOffset Now,
     long Messages,
@@ -14,7 +15,8 @@ public sealed record StatusReport(
     int UsualLow,
     int UsualHigh,
     (DateTimeOffset At, string Alias, string Verdict, string Summary)? LastProbe,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<PrimaryState>? Primaries = null)
 {
     /// <summary>0 when nothing needs attention, 1 when a warning is shown (for monitoring).</summary>
     public int ExitCode => Warnings.Count == 0 ? 0 : 1;

@@ -78,6 +78,43 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(ServerPolicy.Keep, pop3.Policy);
     }
 
+    [Fact]
+    public void An_account_primary_entry_has_the_shape_of_an_account_and_status_takes_max_waiting_minutes()
+    {
+        string path = Write("""
+            {
+              "archive": "archive",
+              "status": { "maxWaitingMinutes": 45 },
+              "accounts": [
+                { "protocol": "imap", "host": "imap.example.test", "user": "safety", "passwordFile": "safety.pw",
+                  "primary": { "protocol": "pop3", "host": "pop.example.test", "user": "helpdesk", "passwordFile": "helpdesk.pw" } },
+                { "protocol": "imap", "host": "imap.example.test", "user": "other", "passwordEnv": "P" }
+              ]
+            }
+            """);
+
+        MailRecoveryConfig config = ConfigLoader.Load(path);
+
+        Core.Primary.PrimarySpec primary = config.Accounts[0].Primary!;
+        Assert.Equal(new SourceEndpoint(MailProtocol.Pop3, "pop.example.test", 995, TlsMode.Implicit, "helpdesk", primary.Endpoint.Mailboxes), primary.Endpoint);
+        Assert.Equal(new SourceCredentials(dir.Sub("helpdesk.pw"), null), primary.Credentials);
+        Assert.Equal("pop3://helpdesk@pop.example.test:995", primary.Key);
+        Assert.Null(config.Accounts[1].Primary);
+        Assert.Equal(TimeSpan.FromMinutes(45), config.MaxWaiting);
+    }
+
+    [Fact]
+    public void A_primary_entry_without_a_password_source_is_refused_by_its_key()
+    {
+        string path = Write("""
+            { "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P",
+              "primary": { "protocol": "imap", "host": "h", "user": "helpdesk" } } ] }
+            """);
+
+        var e = Assert.Throws<MailRecoveryException>(() => ConfigLoader.Load(path));
+        Assert.Contains("accounts.0.primary.passwordFile", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("imap", "implicit", 993)]
     [InlineData("imap", "starttls", 143)]
