@@ -259,12 +259,31 @@ public sealed class FetchRun
         // Every message of the batch ends archived or here, with the reason; none is silently dropped.
         var notArchived = new Dictionary<ServerMessage, string>();
 
+        // Complete downloads (non-empty) whose size differs from the announced one, with their first SHA-256.
+        var mismatched = new Dictionary<ServerMessage, string>();
+
         async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
         {
             StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
-            if (DownloadProblem(message, staged.Size) is string problem)
+            string? problem = DownloadProblem(message, staged.Size);
+            long? serverSize = message.Size >= 0 ? message.Size : null;
+            if (problem is not null && staged.Size > 0 && mismatched.GetValueOrDefault(message) == staged.Sha256)
             {
-                // Empty or not what the server announced: never archived (a file would pass for the message).
+                // The same bytes twice: the announced size is the server's estimate, not a short download. Exchange's
+                // RFC822.SIZE is one, and POP3 servers that store LF line ends count those. Refusing such a message
+                // would leave it unarchived for ever. Its server size is not recorded, so verify does not flag it.
+                report.Warnings.Add($"{mailbox} {message.ServerId}: the server announced {message.Size} bytes and sent {staged.Size}, twice the same; archived as sent");
+                logger.LogWarning("{Account} {Mailbox}: message {Id}: the server announced {Announced} bytes and sent {Sent} twice; archived as sent.", account.Name, mailbox, message.ServerId, message.Size, staged.Size);
+                problem = null;
+                serverSize = null;
+            }
+
+            if (problem is not null)
+            {
+                // Empty or not what the server announced: never archived (a file would pass for the message). A
+                // complete but different-size download is asked for once more below.
+                if (staged.Size > 0 && !mismatched.ContainsKey(message))
+                    mismatched[message] = staged.Sha256;
                 MaildirWriter.Discard(staged);
                 notArchived[message] = problem;
                 return;
@@ -273,7 +292,6 @@ public sealed class FetchRun
             bool isNew;
             try
             {
-                long? serverSize = message.Size >= 0 ? message.Size : null;
                 isNew = current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null, serverSize);
             }
             catch
@@ -313,6 +331,21 @@ public sealed class FetchRun
                 {
                     notArchived[message] = single.Message;
                 }
+            }
+        }
+
+        // A size that differs from the announced one: a second download tells an estimate (the same bytes again)
+        // from a broken transfer.
+        foreach (ServerMessage message in mismatched.Keys.Where(notArchived.ContainsKey).ToList())
+        {
+            notArchived.Remove(message);
+            try
+            {
+                await reader.DownloadAsync([message], Sink, cancellationToken);
+            }
+            catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException)
+            {
+                notArchived[message] = e.Message;
             }
         }
 
