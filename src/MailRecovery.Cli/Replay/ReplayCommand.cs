@@ -40,9 +40,10 @@ internal static class ReplayCommand
         var json = new Option<bool>("--json") { Description = "Print the plan and report as JSON." };
         var rate = new Option<string?>("--rate") { Description = "At most N messages per second (\"5/s\" or \"5\"), so the helpdesk does not fire a storm of auto-replies." };
         var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
+        var deliverAs = new Option<string?>("--deliver-as") { Description = "Rewrite the copy account's Delivered-To/X-Original-To on top of each message to ADDR (for a helpdesk that routes on them); the rest stays byte for byte." };
 
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
-        foreach (Option o in new Option[] { archive, config, since, sinceBackup, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
+        foreach (Option o in new Option[] { archive, config, since, sinceBackup, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain, deliverAs })
             command.Options.Add(o);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
@@ -56,6 +57,7 @@ internal static class ReplayCommand
             var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure),
                 result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen));
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
+            options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
             bool asJson = result.GetValue(json);
             bool dry = result.GetValue(dryRun);
 
@@ -69,6 +71,7 @@ internal static class ReplayCommand
                 ? ReplaySelector.Summarize(store.Index, window, filter, zone)
                 : new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
             TimeSpan selectTime = cli.Clock.GetElapsedTime(selectStart);
+            plan = plan with { DeliverAs = options.DeliverAs };
 
             if (dry)
             {

@@ -28,7 +28,8 @@ internal sealed record ReplayJson(
     IReadOnlyList<string>? Failed,
     IReadOnlyList<string>? TryLater,
     double? ElapsedSeconds,
-    ErrorJson.Detail? Error = null)
+    ErrorJson.Detail? Error = null,
+    string? DeliverAs = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 }

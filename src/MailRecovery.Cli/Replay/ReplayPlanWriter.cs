@@ -21,6 +21,8 @@ internal static class ReplayPlanWriter
         o.WriteLine($"Window:   [{Utc(w.Since)}, {Utc(w.Until)}) UTC");
         o.WriteLine($"          [{Local(w.Since, plan.TimeZone)}, {Local(w.Until, plan.TimeZone)}) {plan.TimeZone.Id}  (start included, end excluded)");
         o.WriteLine($"Target:   {target}");
+        if (plan.DeliverAs is string deliverAs)
+            o.WriteLine($"Delivered-To: rewritten to {deliverAs} (the copy account's Delivered-To/X-Original-To on top of each message)");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
         if (plan.First is ArchivedMessage first && plan.Last is ArchivedMessage last)
         {

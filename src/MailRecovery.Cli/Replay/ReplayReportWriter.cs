@@ -42,7 +42,8 @@ internal static class ReplayReportWriter
         Failed: r?.Failed,
         TryLater: r?.TryLater,
         ElapsedSeconds: r is null ? null : Math.Round(r.Elapsed.TotalSeconds, 3),
-        Error: ErrorJson.Detail.Of(r?.StoppedBy));
+        Error: ErrorJson.Detail.Of(r?.StoppedBy),
+        DeliverAs: plan.DeliverAs);
 
     public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }

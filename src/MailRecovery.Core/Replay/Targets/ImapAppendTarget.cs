@@ -72,7 +72,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         }
 
         string? id = item.Message.Metadata.MessageId;
-        long size = item.Message.Size;
+        long size = item.ContentLength;
         if (id is not null && !item.MessageIdShared)
             return present.Contains((id, size)) ? Presence.Present : Presence.Absent;
 
@@ -83,8 +83,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         foreach (UniqueId uid in candidates)
         {
             using Stream stream = await folder.GetStreamAsync(uid, string.Empty, cancellationToken);
-            string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-            if (sha == item.Message.Sha256)
+            if (await SameContentAsync(item, stream, cancellationToken))
                 return Presence.Present;
         }
 
@@ -95,7 +94,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         ArgumentNullException.ThrowIfNull(item);
         await EnsureConnectedAsync(cancellationToken);
-        await using FileStream file = Open(item);
+        await using Stream file = Open(item);
 
         // The file's bytes, not a parsed message written back out (see VerbatimMessage).
         using MimeMessage message = VerbatimMessage.Create(file, crlf: false);
@@ -117,7 +116,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
             throw new DeliveryException(DeliveryOutcome.Uncertain, $"the connection broke during APPEND ({e.Message})", e);
         }
 
-        present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+        present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.ContentLength));
     }
 
     /// <summary>One MULTIAPPEND: the server stores all of the messages or none of them (RFC 3502 §1).</summary>
@@ -125,14 +124,14 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         ArgumentNullException.ThrowIfNull(items);
         await EnsureConnectedAsync(cancellationToken);
-        var files = new List<FileStream>(items.Count);
+        var files = new List<Stream>(items.Count);
         var messages = new List<MimeMessage>(items.Count);
         try
         {
             var requests = new List<IAppendRequest>(items.Count);
             foreach (ReplayItem item in items)
             {
-                FileStream file = Open(item);
+                Stream file = Open(item);
                 files.Add(file);
                 MimeMessage message = VerbatimMessage.Create(file, crlf: false);
                 messages.Add(message);
@@ -153,19 +152,30 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         {
             foreach (MimeMessage m in messages)
                 m.Dispose();
-            foreach (FileStream f in files)
+            foreach (Stream f in files)
                 await f.DisposeAsync();
         }
 
         foreach (ReplayItem item in items)
-            present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.Message.Size));
+            present.Add((item.Message.Metadata.MessageId ?? string.Empty, item.ContentLength));
+    }
+
+    /// <summary>
+    /// Whether a candidate in the mailbox holds this message: the archived SHA-256; with <c>--deliver-as</c>
+    /// (whose Delivered-To differs from the archive's) the fingerprint, which leaves that trace out.
+    /// </summary>
+    private static async Task<bool> SameContentAsync(ReplayItem item, Stream candidate, CancellationToken cancellationToken)
+    {
+        if (item.Rewrite is not null && item.Message.Fingerprint is { } fingerprint)
+            return await Archive.MessageFingerprint.ComputeAsync(candidate, cancellationToken) == fingerprint;
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(candidate, cancellationToken)) == item.Message.Sha256;
     }
 
     /// <summary>
     /// Opens the archived file before anything is sent: a file that cannot be read fails that message (the batch
     /// is then delivered one by one), it does not look like a broken connection.
     /// </summary>
-    private static FileStream Open(ReplayItem item)
+    private static Stream Open(ReplayItem item)
     {
         try
         {
