@@ -61,7 +61,7 @@ public sealed class DeliveredToRewrite
         int at = address.LastIndexOf('@');
         bool plain = address.Length is > 2 and <= 254 && at > 0 && at < address.Length - 1
             && address.All(c => c is > ' ' and < (char)127 and not ('<' or '>' or '(' or ')' or ',' or ';' or ':' or '"' or '\\' or '[' or ']'))
-            && address.IndexOf('@') == at && !address.Contains("..", StringComparison.Ordinal) && address[(at + 1)..].Contains('.', StringComparison.Ordinal);
+            && address.IndexOf('@') == at && !address.Contains("..", StringComparison.Ordinal);
         return plain
             ? address
             : throw MailRecoveryException.Usage($"--deliver-as {text} is not an email address.",
