@@ -42,12 +42,13 @@ internal static class ReplayCommand
         var json = new Option<bool>("--json") { Description = "Print the plan and report as JSON." };
         var rate = new Option<string?>("--rate") { Description = "At most N messages per second (\"5/s\" or \"5\"), so the helpdesk does not fire a storm of auto-replies." };
         var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
+        var deliverAs = new Option<string?>("--deliver-as") { Description = "Rewrite the copy account's Delivered-To/X-Original-To on top of each message to ADDR (for a helpdesk that routes on them); the rest stays byte for byte." };
 
         var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
-        foreach (Option o in new Option[] { archive, config, since, sinceBackup, pulledAfter, skipAround, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain })
+        foreach (Option o in new Option[] { archive, config, since, sinceBackup, pulledAfter, skipAround, until, tz, by, to, passwordFile, caFile, insecure, rcpt, mailFrom, resent, seen, recipient, sender, messageId, probes, dryRun, yes, json, rate, resendUncertain, deliverAs })
             command.Options.Add(o);
         command.Options.Add(checkIn);
         command.Options.Add(checkInPasswordFile);
@@ -74,6 +75,7 @@ internal static class ReplayCommand
                 CheckInPasswordFile = result.GetValue(checkInPasswordFile),
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
+            options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
             bool asJson = result.GetValue(json);
             bool dry = result.GetValue(dryRun);
 
@@ -88,6 +90,7 @@ internal static class ReplayCommand
                 : dry ? ReplaySelector.Summarize(store.Index, window, filter, zone)
                 : new ReplayPlan(window, zone, ReplaySelector.Select(store.Index, window, filter));
             TimeSpan selectTime = cli.Clock.GetElapsedTime(selectStart);
+            plan = plan with { DeliverAs = options.DeliverAs };
 
             if (dry)
             {

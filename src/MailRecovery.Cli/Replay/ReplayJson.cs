@@ -32,7 +32,8 @@ internal sealed record ReplayJson(
     ErrorJson.Detail? Error = null,
     string? StartSetBy = null,
     string? TargetCheck = null,
-    ReplayJson.PulledAfterJson? PulledAfter = null)
+    ReplayJson.PulledAfterJson? PulledAfter = null,
+    string? DeliverAs = null)
 {
     internal sealed record ReplayDayJson(string Day, int Count);
 

@@ -16,6 +16,8 @@ internal static class ReplayPlanWriter
         else
             WriteWindow(o, plan, w);
         o.WriteLine($"Target:   {target}");
+        if (plan.DeliverAs is string deliverAs)
+            o.WriteLine($"Delivered-To: rewritten to {deliverAs} (the copy account's Delivered-To/X-Original-To on top of each message)");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Messages: {plan.Count} ({Units.Megabytes(plan.TotalBytes)}), oldest first"));
         if (plan.First is ArchivedMessage first && plan.Last is ArchivedMessage last)
         {

@@ -49,7 +49,8 @@ internal static class ReplayReportWriter
         StartSetBy: plan.Window.StartSetBy,
         PulledAfter: plan.PulledAfter is { } p
             ? new ReplayJson.PulledAfterJson(ReplayPlanWriter.Utc(p.PulledAfter), ReplayPlanWriter.Utc(p.FirstLook), ReplayPlanWriter.Utc(p.LastLook), p.TakenAfter, p.TakenAround, p.AroundIncluded, p.NotLookedYet, p.Waiting, p.Unobserved)
-            : null);
+            : null,
+        DeliverAs: plan.DeliverAs);
 
     public static void WriteJson(TextWriter o, ReplayJson json) => o.WriteLine(JsonOutput.Serialize(json));
 }

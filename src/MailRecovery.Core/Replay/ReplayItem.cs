@@ -6,6 +6,21 @@ namespace MailRecovery.Core.Replay;
 /// <param name="MessageIdShared">Other messages of the replay have the same Message-ID, so it cannot identify this one in a target.</param>
 public sealed record ReplayItem(ArchivedMessage Message, string Path, bool MessageIdShared = false)
 {
-    /// <summary>Opens the exact archived bytes for reading (streamed, never loaded whole).</summary>
-    public FileStream OpenRead() => new(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+    /// <summary>The <c>--deliver-as</c> rewrite of the leading trace block, or null: the archive's bytes as they are.</summary>
+    public DeliveredToRewrite? Rewrite { get; init; }
+
+    /// <summary>
+    /// Length of what <see cref="OpenRead"/> gives, in bytes: what a target sends and announces (SIZE=, an IMAP
+    /// literal, a Maildir S=). The archived size unless <see cref="Rewrite"/> changes it.
+    /// </summary>
+    public long ContentLength => Rewrite?.Length ?? Message.Size;
+
+    /// <summary>
+    /// Opens the bytes to deliver, streamed, never loaded whole, seekable: the archived file's, or with
+    /// <see cref="Rewrite"/> the file read through it. Targets read the message only through this.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public Stream OpenRead() => Rewrite is { } rewrite
+        ? rewrite.Open(Path)
+        : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
 }

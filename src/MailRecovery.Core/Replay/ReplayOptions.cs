@@ -19,6 +19,13 @@ public sealed class ReplayOptions
     /// <value>The default value is 2 seconds.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// <c>--deliver-as</c>: the address that replaces the copy account's Delivered-To/X-Original-To on top of each
+    /// message (<see cref="DeliveredToRewrite"/>), checked by <see cref="DeliveredToRewrite.ValidateAddress"/>.
+    /// </summary>
+    /// <value>The default value is null: the archive's bytes as they are.</value>
+    public string? DeliverAs { get; set; }
+
     /// <summary>A test seam: called after the intent of the n-th delivery is durable; a test throws to simulate a crash.</summary>
     public Action<int>? AfterIntent { get; set; }
 }

@@ -56,6 +56,9 @@ public sealed record ReplayPlan
 
     public ArchivedMessage? Last { get; }
 
+    /// <summary>The <c>--deliver-as</c> address the messages' Delivered-To is rewritten to, or null (shown in the plan).</summary>
+    public string? DeliverAs { get; init; }
+
     internal static ReplayPlan Summary(ReplayWindow window, TimeZoneInfo zone, int count, long bytes, ArchivedMessage? first, ArchivedMessage? last, IReadOnlyList<DateTimeOffset> times) =>
         new(window, zone, count, bytes, first, last, times);
 

@@ -105,6 +105,20 @@ public sealed class ReplayRun
             }
 
             var item = new ReplayItem(message, path, message.Metadata.MessageId is { } id && sharedIds.Contains(id));
+            if (options.DeliverAs is { } deliverAs)
+            {
+                try
+                {
+                    item = item with { Rewrite = await DeliveredToRewrite.PlanAsync(path, deliverAs, cancellationToken) };
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Fail(report, Describe(message), $"cannot read the archived file to rewrite its Delivered-To: {e.Message}");
+                    observer?.MessageDone(item, "failed");
+                    continue;
+                }
+            }
+
             bool unfinished = entry?.State is JournalState.Intent or JournalState.Uncertain;
             Presence presence;
             try
@@ -168,7 +182,7 @@ public sealed class ReplayRun
         {
             journal.Record(target.JournalKey, item.Message.File, JournalState.Delivered);
             report.Delivered++;
-            report.DeliveredBytes += item.Message.Size;
+            report.DeliveredBytes += item.ContentLength;
         }
     }
 
@@ -219,7 +233,7 @@ public sealed class ReplayRun
         {
             journal.Record(target.JournalKey, message.File, JournalState.Delivered);
             report.Delivered++;
-            report.DeliveredBytes += message.Size;
+            report.DeliveredBytes += item.ContentLength;
         }
 
         observer?.MessageDone(item, "delivered");
@@ -262,7 +276,7 @@ public sealed class ReplayRun
         foreach (ReplayItem item in items)
         {
             report.Delivered++;
-            report.DeliveredBytes += item.Message.Size;
+            report.DeliveredBytes += item.ContentLength;
             observer?.MessageDone(item, "delivered");
         }
 

@@ -449,7 +449,7 @@ public sealed class ReplayRunTests : IAsyncLifetime
             OnDeliver?.Invoke(file);
             if (Refuse(file, attempts[file]) is { } outcome)
                 throw new DeliveryException(outcome, $"scripted {outcome}");
-            await using FileStream stream = item.OpenRead();
+            await using Stream stream = item.OpenRead();
             var copy = new MemoryStream();
             await stream.CopyToAsync(copy, cancellationToken);
             Delivered.Add(file);

@@ -30,7 +30,7 @@ internal static class DurableFileDelivery
                 BufferSize = 0,
                 UnixCreateMode = PrivateFile,
             };
-            await using (FileStream source = item.OpenRead())
+            await using (Stream source = item.OpenRead())
             await using (var file = new FileStream(tmpPath, options))
             {
                 await source.CopyToAsync(file, BufferSize, cancellationToken);

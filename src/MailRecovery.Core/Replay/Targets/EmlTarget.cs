@@ -35,7 +35,9 @@ public sealed class EmlTarget : IReplayTarget
 
     /// <summary>
     /// The file name a message gets, here and inside <see cref="EmlZipTarget"/>: receipt time to the second in
-    /// UTC (so names sort by time), then 48 bits of the hash to tell apart messages received in one second.
+    /// UTC (so names sort by time), then 48 bits of the hash to tell apart messages received in one second. The
+    /// hash is the archived file's, also with <c>--deliver-as</c>: a message keeps its name, so a file written by
+    /// an earlier replay counts as present whichever Delivered-To it carries.
     /// </summary>
     public static string FileNameOf(ReplayItem item) => string.Create(CultureInfo.InvariantCulture,
         $"{item.Message.Metadata.ReceivedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{item.Message.Sha256[..12]}.eml");

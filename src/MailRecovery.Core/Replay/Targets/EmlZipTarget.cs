@@ -122,7 +122,7 @@ public sealed class EmlZipTarget : IReplayTarget
         ZipArchive zip = await EnsurePartialAsync(cancellationToken);
 
         // Open the archived file before the entry exists, so that a missing file spoils nothing.
-        FileStream source;
+        Stream source;
         try
         {
             source = item.OpenRead();

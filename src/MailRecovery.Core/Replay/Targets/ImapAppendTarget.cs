@@ -127,7 +127,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         ArgumentNullException.ThrowIfNull(item);
         await EnsureConnectedAsync(cancellationToken);
-        await using FileStream file = Open(item);
+        await using Stream file = Open(item);
 
         // The file's bytes, not a parsed message written back out (see VerbatimMessage).
         using MimeMessage message = VerbatimMessage.Create(file, crlf: false);
@@ -157,14 +157,14 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         ArgumentNullException.ThrowIfNull(items);
         await EnsureConnectedAsync(cancellationToken);
-        var files = new List<FileStream>(items.Count);
+        var files = new List<Stream>(items.Count);
         var messages = new List<MimeMessage>(items.Count);
         try
         {
             var requests = new List<IAppendRequest>(items.Count);
             foreach (ReplayItem item in items)
             {
-                FileStream file = Open(item);
+                Stream file = Open(item);
                 files.Add(file);
                 MimeMessage message = VerbatimMessage.Create(file, crlf: false);
                 messages.Add(message);
@@ -185,7 +185,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         {
             foreach (MimeMessage m in messages)
                 m.Dispose();
-            foreach (FileStream f in files)
+            foreach (Stream f in files)
                 await f.DisposeAsync();
         }
 
@@ -197,7 +197,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     /// Opens the archived file before anything is sent: a file that cannot be read fails that message (the batch
     /// is then delivered one by one), it does not look like a broken connection.
     /// </summary>
-    private static FileStream Open(ReplayItem item)
+    private static Stream Open(ReplayItem item)
     {
         try
         {

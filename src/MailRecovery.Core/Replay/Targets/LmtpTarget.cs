@@ -75,7 +75,7 @@ public sealed class LmtpTarget : IReplayTarget
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        await using FileStream file = item.OpenRead();
+        await using Stream file = item.OpenRead();
         ReplayEnvelope envelope = await ReplayEnvelope.ReadAsync(file, recipients, mailFrom, item.Message.File, cancellationToken);
         byte[] prefix = resentHeaders
             ? ResentHeaders.ToBytes(ResentHeaders.Create(ResentFrom(envelope, item), recipients, clock.GetUtcNow()))

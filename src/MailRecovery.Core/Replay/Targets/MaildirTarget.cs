@@ -10,6 +10,8 @@ namespace MailRecovery.Core.Replay.Targets;
 /// (unread, no info part). Each message gets a name derived from its content and receipt time,
 /// <c>{received unix seconds}.MR{first 20 hex of SHA-256}.mailrecovery,S={size}</c>, so that the target itself
 /// can tell whether a message is already there, even after a reader moved it to <c>cur/</c> and added flags.
+/// The hash is the archived file's, also with <c>--deliver-as</c> (the name then stays the message's); S= is the
+/// size of the bytes written, which readers such as Dovecot trust as the file's size.
 /// </summary>
 /// <remarks>
 /// Order is important, as in Dovecot's Maildir code: bytes to <c>tmp/</c>, mtime set to the receipt time,
@@ -50,7 +52,7 @@ public sealed class MaildirTarget : IReplayTarget
     /// by time; 80 bits of the hash make names unique per content.
     /// </summary>
     public static string FileNameOf(ReplayItem item) => string.Create(CultureInfo.InvariantCulture,
-        $"{item.Message.Metadata.ReceivedAt.ToUnixTimeSeconds()}.MR{item.Message.Sha256[..20]}.mailrecovery,S={item.Message.Size}");
+        $"{item.Message.Metadata.ReceivedAt.ToUnixTimeSeconds()}.MR{item.Message.Sha256[..20]}.mailrecovery,S={item.ContentLength}");
 
     /// <summary>Creates the Maildir (0700) where it is missing and learns which messages it holds.</summary>
     /// <exception cref="MailRecoveryException">The Maildir cannot be created or read.</exception>

@@ -324,7 +324,7 @@ public sealed class MboxTarget : IReplayTarget
         byte[] output = ArrayPool<byte>.Shared.Rent(WriteSize);
         try
         {
-            await using FileStream source = item.OpenRead();
+            await using Stream source = item.OpenRead();
             bool lineStart = true;
             int matched = 0;
             byte last = (byte)'\n';

@@ -101,7 +101,7 @@ public sealed class PipeTarget : IReplayTarget
         using CancellationTokenRegistration kill = stop.Token.Register(() => Kill(process));
         try
         {
-            await using (FileStream source = item.OpenRead())
+            await using (Stream source = item.OpenRead())
             {
                 try
                 {
@@ -173,7 +173,7 @@ public sealed class PipeTarget : IReplayTarget
         MessageMetadata m = item.Message.Metadata;
         psi.Environment["MAILRECOVERY_FILE"] = item.Path;
         psi.Environment["MAILRECOVERY_SHA256"] = item.Message.Sha256;
-        psi.Environment["MAILRECOVERY_SIZE"] = item.Message.Size.ToString(CultureInfo.InvariantCulture);
+        psi.Environment["MAILRECOVERY_SIZE"] = item.ContentLength.ToString(CultureInfo.InvariantCulture);
         psi.Environment["MAILRECOVERY_MESSAGE_ID"] = OneLine(m.MessageId);
         psi.Environment["MAILRECOVERY_FROM"] = OneLine(m.From);
         psi.Environment["MAILRECOVERY_SUBJECT"] = OneLine(m.Subject);

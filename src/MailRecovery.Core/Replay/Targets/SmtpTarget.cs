@@ -100,7 +100,7 @@ public sealed class SmtpTarget : IReplayTarget
         ArgumentNullException.ThrowIfNull(item);
 
         // The file stays open while MailKit sends: the message is the file's bytes (VerbatimMessage), read as they go.
-        await using FileStream file = item.OpenRead();
+        await using Stream file = item.OpenRead();
         ReplayEnvelope envelope = await ReplayEnvelope.ReadAsync(file, recipients, mailFrom, item.Message.File, cancellationToken);
         MailboxAddress sender = Mailbox(envelope.Sender, $"the Return-Path of {item.Message.File}");
         file.Position = 0;

@@ -181,6 +181,35 @@ public sealed class MboxTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task With_deliver_as_the_torn_append_check_compares_the_rewritten_bytes()
+    {
+        byte[] original = [.. "Delivered-To: copy@example.org\r\n"u8, .. TestMessages.Simple(2, "m2@example.org", body: TrickyBody)];
+        ReplayItem plain = await ItemAsync(original);
+        ReplayItem b = plain with { Rewrite = await DeliveredToRewrite.PlanAsync(plain.Path, "helpdesk@example.org", CancellationToken.None) };
+        string checkpoint;
+        await using (var target = new MboxTarget(Mbox))
+        {
+            await target.OpenAsync(CancellationToken.None);
+            checkpoint = target.Checkpoint(b)!;
+            await target.DeliverAsync(b, CancellationToken.None);
+        }
+
+        byte[] whole = await File.ReadAllBytesAsync(Mbox);
+        string text = Encoding.UTF8.GetString(whole);
+        Assert.Contains("\nDelivered-To: helpdesk@example.org\r\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("copy@example.org", text, StringComparison.Ordinal);
+        await using (var target = new MboxTarget(Mbox))
+        {
+            // Killed after the append: the rewritten message is whole and found; the archived bytes would not be.
+            await target.OpenAsync(CancellationToken.None);
+            Assert.Equal(Presence.Present, await target.CheckAsync(b, checkpoint, CancellationToken.None));
+            Assert.Equal(Presence.Unknown, await target.CheckAsync(plain, checkpoint, CancellationToken.None));
+        }
+
+        Assert.Equal(whole, await File.ReadAllBytesAsync(Mbox));
+    }
+
+    [Fact]
     public async Task Bytes_after_the_checkpoint_that_are_not_this_delivery_are_unknown_and_kept()
     {
         ReplayItem a = await ItemAsync(TestMessages.Simple(1, "m1@example.org"));
