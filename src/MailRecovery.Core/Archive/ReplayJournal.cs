@@ -1,6 +1,7 @@
+using MailRecovery.Core.Replay;
 using Microsoft.Data.Sqlite;
 
-namespace MailRecovery.Core.Replay;
+namespace MailRecovery.Core.Archive;
 
 /// <summary>
 /// The durable record of what was delivered where: <c>mailrecovery/replay-journal.sqlite</c> in the archive.

@@ -1,8 +1,9 @@
+using MailRecovery.Core.Archive;
 using MailRecovery.Core.Replay;
 using MailRecovery.Tests.TestBed;
 using Microsoft.Extensions.Time.Testing;
 
-namespace MailRecovery.Tests.Replay;
+namespace MailRecovery.Tests.Archive;
 
 /// <summary>
 /// The replay journal's promises: one row per (target, file); an intent counts an attempt and carries the
