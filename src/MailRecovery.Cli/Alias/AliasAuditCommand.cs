@@ -23,7 +23,7 @@ internal static class AliasAuditCommand
     /// <summary>What a copy-only message means, shown under its list.</summary>
     internal const string CopyOnlyMeaning = "the helpdesk never got these, or has already deleted them or exported them elsewhere.";
 
-    internal const string WithoutIdMeaning = "messages without a Message-ID are matched by content where the primary can be read whole (IMAP, Maildir, eml); over POP3 and mbox they cannot be matched and are counted, not listed — compare them by hand if the counts differ.";
+    internal const string WithoutIdMeaning = "messages without a Message-ID are matched by content where the primary can be read whole (IMAP, POP3 with UIDL, Maildir, eml); in an mbox they cannot be matched and are counted, not listed — compare them by hand if the counts differ.";
 
     /// <summary>What a duplicate means, shown under its list.</summary>
     internal const string DuplicateMeaning = "the helpdesk holds these more than once (a duplicating replay, or a double delivery): each copy may become a ticket; remove the extra copies.";

@@ -168,6 +168,56 @@ public sealed class AliasAuditTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task Over_POP3_a_repeated_Message_ID_is_compared_by_content_without_marking_anything_seen()
+    {
+        (string tag, string archive, TempDirectory dir) = await ScenarioAsync(viaAlias: 2, primaryOnly: 0, copyOnly: 0);
+        using (dir)
+        {
+            // The duplicating replay of the test above, seen over POP3, which can read a message whole only with
+            // TOP n max: before that, a repeated Message-ID was reported with contentCompared=false.
+            string appended;
+            using (var index = MailRecovery.Core.Archive.ArchiveIndex.Open(new MailRecovery.Core.Archive.ArchiveLayout(archive).IndexPath, readOnly: true))
+                appended = index.AllMessages().Single(m => m.Metadata.Subject == $"alias 1 {tag}").File;
+            await bed.LoadAsync($"helpdesk-{tag}", [await File.ReadAllBytesAsync(new MailRecovery.Core.Archive.ArchiveLayout(archive).Resolve(appended)!)]);
+
+            var result = await AuditAsync(archive, $"pop3s://helpdesk-{tag}@127.0.0.1:{bed.Pop3sPort}", "--json");
+
+            // No RETR, so no \Seen: Maildir's S flag after ":2," (a session may move new/ to cur/, which adds ":2,").
+            string[] after = MaildirNames($"helpdesk-{tag}");
+            Assert.Equal(3, after.Length);
+            Assert.All(after, name => Assert.DoesNotContain("S", name.Split(":2,") is [_, string flags] ? flags : string.Empty, StringComparison.Ordinal));
+            Assert.Equal(1, result.ExitCode);
+            JsonElement json = JsonDocument.Parse(result.Out).RootElement;
+            JsonElement duplicate = Assert.Single(json.GetProperty("duplicates").EnumerateArray().ToList());
+            Assert.Equal(2, duplicate.GetProperty("copies").GetInt32());
+            Assert.True(duplicate.GetProperty("contentCompared").GetBoolean());
+            Assert.Empty(Subjects(json, "primaryOnly"));
+            Assert.Empty(Subjects(json, "copyOnly"));
+        }
+    }
+
+    [Fact]
+    public async Task Over_POP3_two_different_messages_sharing_a_Message_ID_are_not_a_duplicate()
+    {
+        string tag = TestBedFixture.NewUser("au");
+        string date = DateTimeOffset.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
+        byte[] Message(string user, string subject) => System.Text.Encoding.ASCII.GetBytes(
+            $"Delivered-To: {user}@example.test\r\nReceived: by mail.example.test for <{user}@example.test>; {date}\r\n"
+            + $"Message-ID: <shared-{tag}@example.org>\r\nSubject: {subject} {tag}\r\nFrom: a@example.org\r\n\r\n{subject}\r\n");
+        foreach (string user in new[] { $"helpdesk-{tag}", $"safety-{tag}" })
+            await bed.LoadAsync(user, [Message(user, "first"), Message(user, "second")]);
+        using var dir = new TempDirectory();
+        await Fetcher.RunAsync(dir.Sub("archive"), Fetcher.Account(bed, bed.Imaps($"safety-{tag}")));
+
+        var result = await AuditAsync(dir.Sub("archive"), $"pop3s://helpdesk-{tag}@127.0.0.1:{bed.Pop3sPort}", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        JsonElement json = JsonDocument.Parse(result.Out).RootElement;
+        Assert.Empty(json.GetProperty("duplicates").EnumerateArray());
+        Assert.Equal(2, json.GetProperty("counts").GetProperty("matched").GetInt32());
+    }
+
+    [Fact]
     public async Task A_wrong_primary_password_is_a_usage_error()
     {
         using var dir = new TempDirectory();

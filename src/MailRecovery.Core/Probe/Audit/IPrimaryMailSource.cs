@@ -16,7 +16,7 @@ public interface IPrimaryMailSource
     /// <exception cref="Errors.MailRecoveryException">Classified: unreachable server, refused login, unreadable file.</exception>
     Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken);
 
-    /// <summary>True when <see cref="FingerprintAsync"/> can read messages whole (not POP3, which has only RETR for that, nor mbox).</summary>
+    /// <summary>True when <see cref="FingerprintAsync"/> can read messages whole (not mbox, nor a POP3 server without UIDL).</summary>
     bool ReadsWhole => false;
 
     /// <summary>

@@ -2,6 +2,7 @@ using MailKit.Net.Pop3;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Sources.Pop3Wire;
 
 namespace MailRecovery.Core.Probe.Audit;
 
@@ -10,6 +11,11 @@ namespace MailRecovery.Core.Probe.Audit;
 /// with <c>TOP n 0</c> (RFC 1939 §7), in pipelined batches; no message is retrieved whole and none is marked
 /// for deletion, so QUIT leaves the maildrop as it was. The receipt time is the newest Received: header, else
 /// the Date: header (POP3 has no INTERNALDATE); a message with neither is left out.
+/// <para>
+/// Where the audit needs a fingerprint, a second session (<see cref="Pop3Session"/>, since MailKit reads a whole
+/// message only with RETR, which Dovecot marks \Seen) reads those messages with <c>TOP n 2147483647</c>: the whole
+/// message, unmarked. The listing names each message by its UIDL, as message numbers hold within one session only.
+/// </para>
 /// </summary>
 public sealed class Pop3PrimarySource : IPrimaryMailSource
 {
@@ -31,6 +37,44 @@ public sealed class Pop3PrimarySource : IPrimaryMailSource
 
     public string Description => endpoint.AccountKey;
 
+    /// <summary>True once a listing carried UIDL ids: a server without UIDL (optional in RFC 1939 §7) cannot be read whole.</summary>
+    public bool ReadsWhole { get; private set; }
+
+    public async Task<IReadOnlyDictionary<string, string>> FingerprintAsync(IReadOnlyList<AuditMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (messages.Count == 0)
+            return fingerprints;
+        await using var session = new Pop3Session();
+        try
+        {
+            await session.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+            await session.LoginAsync(endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            Dictionary<string, int> numbers = (await session.ListAsync(cancellationToken)).ToDictionary(m => m.Uid, m => m.Number, StringComparer.Ordinal);
+            foreach (string uid in messages.Select(m => m.Locator).OfType<string>())
+            {
+                if (!numbers.TryGetValue(uid, out int number))
+                    continue; // taken since the listing: matched by Message-ID only
+                try
+                {
+                    fingerprints[uid] = await session.TopAsync(number, Pop3Session.WholeMessage, MessageFingerprint.ComputeAsync, cancellationToken);
+                }
+                catch (Pop3CommandException)
+                {
+                    // Deleted by another session meanwhile.
+                }
+            }
+
+            await session.QuitAsync(cancellationToken); // no DELE was sent: the maildrop stays as it was
+            return fingerprints;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"primary {Description}");
+        }
+    }
+
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
         using var client = new Pop3Client();
@@ -38,19 +82,22 @@ public sealed class Pop3PrimarySource : IPrimaryMailSource
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            IList<string>? uids = client.Capabilities.HasFlag(Pop3Capabilities.UIDL) ? await client.GetMessageUidsAsync(cancellationToken) : null;
+            ReadsWhole = uids is not null;
             var listed = new List<AuditMessage>();
             for (int start = 0; start < client.Count; start += HeaderBatch)
             {
                 int count = Math.Min(HeaderBatch, client.Count - start);
                 IList<Stream> headers = await client.GetStreamsAsync(start, count, headersOnly: true, cancellationToken);
-                foreach (Stream stream in headers)
+                for (int i = 0; i < headers.Count; i++)
                 {
+                    Stream stream = headers[i];
                     await using (stream)
                     {
                         MessageMetadata metadata = await MessageMetadataReader.ReadAsync(stream, DateTimeOffset.MinValue, ReceivedTimeSource.FetchTime, cancellationToken);
                         DateTimeOffset? received = metadata.ReceivedSource == ReceivedTimeSource.ReceivedHeader ? metadata.ReceivedAt : metadata.Date;
                         if (received is DateTimeOffset t && t >= from && t < until)
-                            listed.Add(AuditMessage.Of(metadata) with { ReceivedAt = t });
+                            listed.Add(AuditMessage.Of(metadata) with { ReceivedAt = t, Locator = uids?[start + i] });
                     }
                 }
             }

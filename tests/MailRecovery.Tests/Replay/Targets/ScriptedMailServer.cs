@@ -5,7 +5,7 @@ using System.Text;
 namespace MailRecovery.Tests.Replay.Targets;
 
 /// <summary>
-/// A one-connection SMTP/LMTP server on 127.0.0.1 that plays a test's script, for what the real bed cannot be
+/// A one-connection SMTP/LMTP/POP3 server on 127.0.0.1 that plays a test's script, for what the real bed cannot be
 /// made to do on cue: cut the connection after the data, refuse one recipient of two after the data, offer
 /// AUTH without STARTTLS. It records every line the client sends (data lines raw, before un-stuffing).
 /// </summary>
@@ -41,6 +41,9 @@ internal sealed class ScriptedMailServer : IAsyncDisposable
         byte[] bytes = Encoding.UTF8.GetBytes(reply.Replace("\n", "\r\n", StringComparison.Ordinal) + "\r\n");
         await stream!.WriteAsync(bytes);
     }
+
+    /// <summary>Sends bytes exactly as given (bare LF, stuffing, no line end at all), for a hostile server.</summary>
+    public async Task SendRawAsync(byte[] bytes) => await stream!.WriteAsync(bytes);
 
     /// <summary>Reads a line, or null when the client closed the connection.</summary>
     public async Task<string?> ReadLineAsync()
