@@ -199,6 +199,25 @@ public sealed class ArchiveIndex : IDisposable
         tx.Commit();
     }
 
+    /// <summary>
+    /// Files this account archived from <paramref name="mailbox"/> under any UIDVALIDITY, by fingerprint (the
+    /// message identity): what a UIDVALIDITY change re-maps a download to. A fingerprint shared by several files
+    /// of the mailbox is left out: it cannot say which one a server message is.
+    /// </summary>
+    public Dictionary<string, string> FilesByFingerprint(string account, string mailbox)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        using SqliteCommand cmd = Command("""
+            SELECT m.fingerprint, MIN(m.file) FROM source_messages s JOIN messages m ON m.file = s.file
+            WHERE s.account = $a AND s.mailbox = $m AND m.fingerprint IS NOT NULL
+            GROUP BY m.fingerprint HAVING COUNT(DISTINCT m.file) = 1
+            """, ("$a", account), ("$m", mailbox));
+        using SqliteDataReader reader = cmd.ExecuteReader();
+        while (reader.Read())
+            map[reader.GetString(0)] = reader.GetString(1);
+        return map;
+    }
+
     /// <summary>Adds catalogue rows and fetch-state links in one durable transaction.</summary>
     /// <param name="replaceCatalogue">Drop every catalogue row first, in the same transaction (a rebuild).</param>
     public void Commit(IReadOnlyCollection<ArchivedMessage> messages, IReadOnlyCollection<SourceLink> links, IEnumerable<KeyValuePair<string, string>>? meta = null, bool replaceCatalogue = false)

@@ -127,8 +127,12 @@ public sealed class FetchRun
             await RemoveAsync(reader, alreadyOnServer, report, cancellationToken);
 
         IReadOnlyList<ServerMessage> toFetch = missing.Count == 0 ? [] : await reader.DescribeAsync(missing, remap, cancellationToken);
+        IReadOnlyDictionary<string, string>? earlier = null;
         if (remap)
+        {
             toFetch = await RemapAsync(key, mailbox, uidValidity, toFetch, report, cancellationToken);
+            earlier = await WithArchiveAsync(() => archive.Index.FilesByFingerprint(key, mailbox), cancellationToken);
+        }
 
         observer?.MailboxStarted(account.Name, mailbox, toFetch.Count, toFetch.Sum(m => Math.Max(0, m.Size)));
         // Each batch's files are made durable in the background while the next batch downloads; its index rows
@@ -142,7 +146,7 @@ public sealed class FetchRun
             try
             {
                 foreach (List<ServerMessage> batch in Batches(toFetch))
-                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, cancellationToken);
+                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, earlier, cancellationToken);
                 if (inFlight is not null)
                 {
                     await FinishDurableAsync(inFlight, report);
@@ -208,12 +212,13 @@ public sealed class FetchRun
     /// batch's index rows (and deletes its messages on the server, with the delete policy) and starts making this
     /// batch durable. Returns this batch, in flight. The caller holds the archive gate.
     /// </summary>
-    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, CancellationToken cancellationToken)
+    /// <param name="earlier">After a UIDVALIDITY change: the files this mailbox archived before, by fingerprint (see <see cref="DownloadAsync"/>).</param>
+    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, IReadOnlyDictionary<string, string>? earlier, CancellationToken cancellationToken)
     {
         var current = new InFlightBatch(archive.BeginBatch());
         try
         {
-            await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, cancellationToken);
+            await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, earlier, cancellationToken);
         }
         catch
         {
@@ -254,7 +259,13 @@ public sealed class FetchRun
         return current;
     }
 
-    private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, CancellationToken cancellationToken)
+    /// <param name="earlier">
+    /// After a UIDVALIDITY change: files this mailbox archived under the old one, by message identity. A download that
+    /// is the same message as one of them (the same fingerprint: it differs at most in the delivery trace on top, as
+    /// when a server rebuilds a mailbox) is linked to that file instead of being stored a second time, which a
+    /// replay would deliver twice.
+    /// </param>
+    private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, IReadOnlyDictionary<string, string>? earlier, CancellationToken cancellationToken)
     {
         // Every message of the batch ends archived or here, with the reason; none is silently dropped.
         var notArchived = new Dictionary<ServerMessage, string>();
@@ -286,6 +297,15 @@ public sealed class FetchRun
                     mismatched[message] = staged.Sha256;
                 MaildirWriter.Discard(staged);
                 notArchived[message] = problem;
+                return;
+            }
+
+            if (earlier is not null && staged.Fingerprint is { } fingerprint && earlier.TryGetValue(fingerprint, out string? same))
+            {
+                MaildirWriter.Discard(staged);
+                current.Batch.Link(account.Endpoint.AccountKey, mailbox, uidValidity, message.ServerId, same);
+                current.Archived.Add(message);
+                observer?.MessageDone(account.Name, staged.Size, false);
                 return;
             }
 

@@ -138,6 +138,30 @@ public sealed class FetchImapTests(TestBedFixture bed)
         Assert.Equal(4242u, index.StoredUidValidity(account.Endpoint.AccountKey, "INBOX"));
     }
 
+    [Fact]
+    public async Task After_a_UIDVALIDITY_change_the_same_messages_with_another_delivery_trace_are_linked_not_stored_again()
+    {
+        // A server that rebuilt the mailbox (a migration) serves the same messages with a new trace on top: new
+        // sizes, new hashes, the same message identity. Stored again, a replay would deliver each twice.
+        string user = TestBedFixture.NewUser("u");
+        byte[][] messages = Enumerable.Range(0, 4).Select(i => TestMessages.Simple(i, i == 3 ? null : $"r{i}@example.org")).ToArray();
+        await bed.LoadAsync(user, messages);
+        using var dir = new TempDirectory();
+        var account = Fetcher.Account(bed, bed.Imaps(user));
+        await Fetcher.RunAsync(dir.Path, account);
+        var before = ArchiveSnapshot.Take(dir.Path);
+
+        await bed.DoveadmAsync($"expunge -u {user} mailbox INBOX all");
+        await bed.LoadAsync(user, messages.Select(m => System.Text.Encoding.ASCII.GetBytes("Delivered-To: migrated@example.test\r\nReceived: from old-store by new-store; Sun, 29 Nov 2026 03:00:00 +0000\r\n").Concat(m).ToArray()));
+        await bed.DoveadmAsync($"mailbox update -u {user} --uid-validity 4243 INBOX");
+        var after = await Fetcher.RunAsync(dir.Path, account);
+
+        Assert.Equal((0, 4), (after.Fetched, after.AlreadyHad));
+        ArchiveSnapshot.Take(dir.Path).AssertSameAs(before);
+        using ArchiveIndex index = ArchiveIndex.Open(new ArchiveLayout(dir.Path).IndexPath, readOnly: true);
+        Assert.Equal(4, index.ArchivedServerIds(account.Endpoint.AccountKey, "INBOX", 4243).Count);
+    }
+
     internal static string Sha(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     private async Task<ImapClient> ConnectAsync(SourceEndpoint endpoint)
