@@ -36,6 +36,8 @@ public sealed class MessageFingerprint : IDisposable
     ];
 
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] pending = new byte[16 * 1024];
+    private int pendingLength;
     private readonly byte[] line = new byte[MaxFieldName + 2];
     private int lineLength;
     private bool inTrace = true;
@@ -63,6 +65,7 @@ public sealed class MessageFingerprint : IDisposable
         pendingCr = false;
         if (any && last != (byte)'\n')
             Emit("\n"u8);
+        Flush();
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -198,12 +201,30 @@ public sealed class MessageFingerprint : IDisposable
         }
     }
 
+    /// <summary>
+    /// Collects the normalised bytes in a buffer and hashes them a buffer at a time: mail has a CR every 80 bytes
+    /// or so, and one hash call per line cost more than the hashing itself.
+    /// </summary>
     private void Emit(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0)
             return;
-        hash.AppendData(bytes);
         last = bytes[^1];
         any = true;
+        while (bytes.Length > 0)
+        {
+            int n = Math.Min(bytes.Length, pending.Length - pendingLength);
+            bytes[..n].CopyTo(pending.AsSpan(pendingLength));
+            pendingLength += n;
+            bytes = bytes[n..];
+            if (pendingLength == pending.Length)
+                Flush();
+        }
+    }
+
+    private void Flush()
+    {
+        hash.AppendData(pending, 0, pendingLength);
+        pendingLength = 0;
     }
 }
