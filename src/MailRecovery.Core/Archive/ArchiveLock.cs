@@ -23,7 +23,14 @@ public sealed class ArchiveLock : IDisposable
         SafeFileHandle handle;
         try
         {
-            handle = RegularFile.OpenOrCreate(path, UnixFileMode.UserRead | UnixFileMode.UserWrite, out _);
+            handle = RegularFile.OpenOrCreate(path, UnixFileMode.UserRead | UnixFileMode.UserWrite, out _, FileShare.None);
+        }
+        catch (IOException e) when (e is not NotRegularFileException && !OperatingSystem.IsLinux() && !ErrorClassifier.IsDiskFull(e))
+        {
+            // Elsewhere FileShare.None is the lock, and a sharing violation is how it says "held".
+            throw new MailRecoveryException(FailureKind.Usage, FailureScope.Archive,
+                $"the archive {archive} is in use by another mailrecovery process ({holder}).",
+                "wait for it or stop it first; two at once would race on the same messages.", e);
         }
         catch (NotRegularFileException e)
         {

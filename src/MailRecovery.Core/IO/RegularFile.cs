@@ -92,14 +92,15 @@ public static partial class RegularFile
     /// not exist; never through a symbolic link, so a link planted at the name is refused, not written through.
     /// </summary>
     /// <param name="created">True when this call created the file.</param>
+    /// <param name="share">Elsewhere than on Linux: the sharing .NET enforces (on Linux, see <see cref="TryLockExclusive"/>).</param>
     /// <exception cref="IOException">The file is a link or not a regular file, or cannot be opened.</exception>
-    public static SafeFileHandle OpenOrCreate(string path, UnixFileMode createMode, out bool created)
+    public static SafeFileHandle OpenOrCreate(string path, UnixFileMode createMode, out bool created, FileShare share = FileShare.Read)
     {
         if (!OperatingSystem.IsLinux())
         {
             RefuseLink(path);
             created = !File.Exists(path);
-            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, FileOptions.None, 0);
+            return File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, share, FileOptions.None, 0);
         }
 
         // O_CREAT|O_EXCL first: it never follows a link, and it tells whether this call created the file.
@@ -121,7 +122,10 @@ public static partial class RegularFile
     public static UnixFileMode PermissionsOf(SafeFileHandle handle) =>
         OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(handle);
 
-    /// <summary>Takes flock(2) LOCK_EX without waiting, what .NET's FileShare.None does on Linux.</summary>
+    /// <summary>
+    /// Takes flock(2) LOCK_EX without waiting, what .NET's FileShare.None does on Linux. Elsewhere a no-op: the
+    /// handle was opened with FileShare.None there.
+    /// </summary>
     /// <returns>False when another process holds it.</returns>
     public static bool TryLockExclusive(SafeFileHandle handle)
     {
