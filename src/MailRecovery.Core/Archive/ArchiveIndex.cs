@@ -64,6 +64,7 @@ public sealed class ArchiveIndex : IDisposable
 
     private static SqliteConnection Connect(string path, SqliteOpenMode mode)
     {
+        IO.RegularFile.RefuseLinksOfDatabase(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,

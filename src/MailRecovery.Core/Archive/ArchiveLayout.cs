@@ -1,3 +1,5 @@
+using MailRecovery.Core.IO;
+
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
@@ -37,12 +39,13 @@ public sealed class ArchiveLayout
 
     /// <summary>
     /// The path of an archived message by the unique part of its name. Readers may have moved it to new/ or
-    /// renamed its flags (":2,S"), so the exact name is only the first guess.
+    /// renamed its flags (":2,S"), so the exact name is only the first guess. Only a regular file counts: a
+    /// symbolic link with the name is not the message (and is never read through).
     /// </summary>
     public string? Resolve(string baseName)
     {
         string guess = Path.Combine(Cur, baseName + MaildirFileName.InfoSuffix);
-        if (File.Exists(guess))
+        if (RegularFile.Exists(guess))
             return guess;
         foreach (string dir in new[] { Cur, New })
         {
@@ -50,7 +53,7 @@ public sealed class ArchiveLayout
                 continue;
             foreach (string path in Directory.EnumerateFiles(dir, baseName + "*"))
             {
-                if (MaildirFileName.BaseOf(Path.GetFileName(path)) == baseName)
+                if (MaildirFileName.BaseOf(Path.GetFileName(path)) == baseName && RegularFile.Exists(path))
                     return path;
             }
         }

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
 /// Checks index against files: every row has its file with the recorded size and SHA-256, no file is empty,
-/// every file has a row, and every file has the size its server announced. Read-only: it can run beside a <c>watch</c>.
+/// every file has a row, every file has the size its server announced, and cur/ and new/ hold only regular
+/// files (a symbolic link is flagged, never followed). Read-only: it can run beside a <c>watch</c>.
 /// </summary>
 public static class ArchiveVerifier
 {
@@ -24,7 +26,7 @@ public static class ArchiveVerifier
                 continue;
             }
 
-            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 128 * 1024))
+            await using (var stream = RegularFile.OpenRead(path, 128 * 1024))
             {
                 if (stream.Length == 0)
                     problems.Add(new ArchiveProblem("empty-file", row.File, "the file is empty: no message is 0 bytes, so a download came back without data"));
@@ -48,6 +50,18 @@ public static class ArchiveVerifier
 
         foreach (var (file, account, serverId, serverSize, size) in archive.Index.ServerSizeMismatches())
             problems.Add(new ArchiveProblem("server-size-mismatch", file, $"{size} bytes archived, but {account} announced {serverSize} for message {serverId}: the download may be incomplete"));
+
+        foreach (var (path, kind) in ArchiveCataloguer.ListIrregular(archive.Layout).OrderBy(e => e.Path, StringComparer.Ordinal))
+        {
+            string what = kind switch
+            {
+                FileKind.SymbolicLink => "a symbolic link",
+                FileKind.Directory => "a directory",
+                _ => "not a regular file",
+            };
+            problems.Add(new ArchiveProblem("not-regular-file", Path.GetRelativePath(archive.Layout.Root, path),
+                $"{what} in the Maildir: never indexed, read or replayed; remove it (a message is a regular file)"));
+        }
 
         foreach (string orphan in files.Keys.Order(StringComparer.Ordinal))
             problems.Add(new ArchiveProblem("not-indexed", orphan, "a file the index does not know; 'mailrecovery archive reindex' adds it"));

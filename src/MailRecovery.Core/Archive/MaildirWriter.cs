@@ -40,7 +40,10 @@ public sealed class MaildirWriter
     {
         DateTimeOffset archivedAt = clock.GetUtcNow();
         long seq = Interlocked.Increment(ref sequence);
-        string tmpPath = Path.Combine(layout.Tmp, $"{archivedAt.ToUnixTimeSeconds()}.P{pid}Q{seq}.{host}");
+
+        // Dovecot's unique name plus 64 random bits, created exclusively (O_EXCL never follows a link): nobody
+        // can have planted anything at it, and a leftover is never written through.
+        string tmpPath = Path.Combine(layout.Tmp, $"{archivedAt.ToUnixTimeSeconds()}.P{pid}Q{seq}R{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.{host}");
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Archive;
 
@@ -84,7 +85,7 @@ public sealed class MessageFingerprint : IDisposable
     /// <summary>Of a file.</summary>
     public static async Task<string> ComputeAsync(string path, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        await using var file = RegularFile.OpenRead(path, 1);
         return await ComputeAsync(file, cancellationToken);
     }
 

@@ -26,6 +26,7 @@ public sealed class ReplayJournal : IDisposable
     /// <exception cref="Errors.MailRecoveryException">The journal was written by a newer release (a usage error).</exception>
     public static ReplayJournal Open(string path, TimeProvider clock)
     {
+        IO.RegularFile.RefuseLinksOfDatabase(path);
         bool created = !File.Exists(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
         connection.Open();

@@ -1,6 +1,7 @@
 using System.Text;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Replay;
 
@@ -74,7 +75,7 @@ public sealed class DeliveredToRewrite
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(address);
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        using var handle = RegularFile.OpenReadHandle(path);
         long fileLength = RandomAccess.GetLength(handle);
 
         // Read more only while the trace block has not ended in what was read: a message's head, not its body.
@@ -100,7 +101,7 @@ public sealed class DeliveredToRewrite
     public Stream Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        var handle = RegularFile.OpenReadHandle(path);
         if (RandomAccess.GetLength(handle) != FileLength)
         {
             handle.Dispose();

@@ -1,4 +1,5 @@
 using MailRecovery.Core.Archive;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Replay;
 
@@ -19,8 +20,8 @@ public sealed record ReplayItem(ArchivedMessage Message, string Path, bool Messa
     /// Opens the bytes to deliver, streamed, never loaded whole, seekable: the archived file's, or with
     /// <see cref="Rewrite"/> the file read through it. Targets read the message only through this.
     /// </summary>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is a symbolic link or not a regular file (never read through).</exception>
     public Stream OpenRead() => Rewrite is { } rewrite
         ? rewrite.Open(Path)
-        : new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        : RegularFile.OpenRead(Path);
 }

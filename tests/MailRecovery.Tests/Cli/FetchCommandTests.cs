@@ -49,7 +49,7 @@ public sealed class FetchCommandTests(TestBedFixture bed)
         await bed.LoadAsync(user, [TestMessages.Simple(1, "pw@example.org")]);
         using var dir = new TempDirectory();
         string wrong = Path.Combine(dir.Path, "wrong-password");
-        await File.WriteAllTextAsync(wrong, "not-the-password\n");
+        await SecretFile.WriteAsync(wrong, "not-the-password\n");
 
         var result = await CliRunner.RunAsync("fetch", "--archive", Path.Combine(dir.Path, "a"), "--source", $"pop3s://{user}@127.0.0.1:{bed.Pop3sPort}",
             "--password-file", wrong, "--ca-file", bed.CaFile, "--json");

@@ -73,7 +73,7 @@ public sealed class NoDataServerTests : IDisposable
     private async Task<FetchReport> FetchAsync(int port)
     {
         string passwordFile = Path.Combine(dir.Path, "..", Path.GetFileName(dir.Path) + ".pw");
-        await File.WriteAllTextAsync(passwordFile, "pw\n");
+        await SecretFile.WriteAsync(passwordFile, "pw\n");
         try
         {
             var endpoint = new SourceEndpoint(MailProtocol.Imap, "127.0.0.1", port, TlsMode.None, "u", ["INBOX"]);

@@ -224,7 +224,7 @@ public sealed class AliasAuditTests(TestBedFixture bed)
         string tag = TestBedFixture.NewUser("au");
         await Fetcher.RunAsync(dir.Sub("archive"), Fetcher.Account(bed, bed.Imaps($"safety-{tag}")));
         string wrong = dir.Sub("wrong");
-        await File.WriteAllTextAsync(wrong, "not-the-password\n");
+        await SecretFile.WriteAsync(wrong, "not-the-password\n");
 
         var result = await CliRunner.RunAsync("alias", "audit", "--archive", dir.Sub("archive"), "--primary", $"imaps://helpdesk-{tag}@127.0.0.1:{bed.ImapsPort}",
             "--since", HourAgo, "--password-file", wrong, "--ca-file", bed.CaFile);

@@ -42,7 +42,7 @@ public sealed class ReplayConfigTests(TestBedFixture bed) : IDisposable
     public async Task A_dry_run_with_a_wrong_password_fails_with_the_fix_before_anything_is_sent()
     {
         string wrong = Path.Combine(dir.Path, "wrong.password");
-        await File.WriteAllTextAsync(wrong, "not-the-password\n");
+        await SecretFile.WriteAsync(wrong, "not-the-password\n");
         (string config, string target) = await ArchiveAndConfigAsync(replaySection: $$"""{ "passwordFile": "{{wrong}}" }""");
 
         var dry = await CliRunner.RunAsync("replay", "--config", config, "--since", "2000-01-01T00:00Z", "--to", $"imaps://{target}@127.0.0.1:{bed.ImapsPort}/INBOX", "--dry-run");

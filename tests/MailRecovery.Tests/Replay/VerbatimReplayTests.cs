@@ -116,7 +116,7 @@ public sealed class VerbatimReplayTests(TestBedFixture bed, ITestOutputHelper ou
         using var dir = await ArchiveWithEmptyEntryAsync(corpus);
         using var wrong = new TempDirectory();
         string passwordFile = wrong.Sub("password");
-        await File.WriteAllTextAsync(passwordFile, "not-the-password\n");
+        await SecretFile.WriteAsync(passwordFile, "not-the-password\n");
 
         CliRunner.Result run = await CliRunner.RunAsync(["replay", "--archive", dir.Path, "--since", Since,
             "--to", $"imaps://{TestBedFixture.NewUser("vx")}@127.0.0.1:{bed.ImapsPort}/INBOX", "--password-file", passwordFile, "--ca-file", bed.CaFile, "--yes", "--json"]);

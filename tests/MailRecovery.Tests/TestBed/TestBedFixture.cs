@@ -65,7 +65,7 @@ public sealed class TestBedFixture : IAsyncLifetime
             }
         }
 
-        await File.WriteAllTextAsync(PasswordFile, Password + "\n");
+        await SecretFile.WriteAsync(PasswordFile, Password + "\n");
     }
 
     public async Task DisposeAsync()

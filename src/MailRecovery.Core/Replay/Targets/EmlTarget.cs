@@ -10,10 +10,11 @@ namespace MailRecovery.Core.Replay.Targets;
 /// directory is the order of receipt and the target can tell whether a message is already there.
 /// </summary>
 /// <remarks>
-/// Order is important: bytes to <c>.{name}.tmp</c> in the same directory (a name importers that look for
-/// <c>*.eml</c> skip), mtime set to the receipt time, fsync, rename to the final name, fsync the directory. An
-/// importer never sees a half-written <c>.eml</c>, and a crash leaves at most a hidden <c>.tmp</c> that the
-/// next delivery of the same message replaces. Files are 0600 and a created directory 0700, like the archive.
+/// Order is important: bytes to a new <c>.{name}.tmp.{random}</c> in the same directory (a name importers that
+/// look for <c>*.eml</c> skip), mtime set to the receipt time, fsync, rename to the final name, fsync the
+/// directory. An importer never sees a half-written <c>.eml</c>, and a crash leaves at most a hidden temporary
+/// file. Files are 0600 and a created directory 0700, like the archive; links are never written through
+/// (see <see cref="DurableFileDelivery"/>).
 /// </remarks>
 public sealed class EmlTarget : IReplayTarget
 {
@@ -68,9 +69,12 @@ public sealed class EmlTarget : IReplayTarget
     /// <summary>No checkpoint: <see cref="CheckAsync"/> finds a delivered message by its file name.</summary>
     public string? Checkpoint(ReplayItem item) => null;
 
-    /// <summary>Present when the message's <c>.eml</c> exists; a torn delivery only ever left a hidden <c>.tmp</c>.</summary>
+    /// <summary>
+    /// Present when the message's <c>.eml</c> exists as a regular file; a torn delivery only ever left a hidden
+    /// temporary file. A link at the name is no delivery: delivering then refuses it.
+    /// </summary>
     public Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken) =>
-        Task.FromResult(File.Exists(Path.Combine(OutputDirectory, FileNameOf(item))) ? Presence.Present : Presence.Absent);
+        Task.FromResult(RegularFile.Exists(Path.Combine(OutputDirectory, FileNameOf(item))) ? Presence.Present : Presence.Absent);
 
     /// <exception cref="DeliveryException">
     /// TryLater or Failed when the file could not be written (no <c>.eml</c> appeared); Uncertain when the

@@ -73,9 +73,12 @@ public sealed class EmlZipTarget : IReplayTarget
                 Directory.CreateDirectory(DirectoryPath, PrivateDirectory);
             File.Delete(PartialPath);
             inFinal.Clear();
-            if (File.Exists(FilePath))
+
+            // The zip is read back and replaced by rename: a link at its name is refused, never read through.
+            RegularFile.RefuseLink(FilePath);
+            if (RegularFile.Exists(FilePath))
             {
-                await using var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+                await using FileStream file = RegularFile.OpenRead(FilePath);
                 await using ZipArchive zip = await ZipArchive.CreateAsync(file, ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, cancellationToken);
                 foreach (ZipArchiveEntry entry in zip.Entries)
                     inFinal.Add(entry.FullName);
@@ -85,6 +88,10 @@ public sealed class EmlZipTarget : IReplayTarget
         {
             throw MailRecoveryException.Usage($"{Description}: {FilePath} exists and is not a zip file ({e.Message}).",
                 "move it away or name another file; replay only appends to zip files it can read.");
+        }
+        catch (NotRegularFileException e)
+        {
+            throw MailRecoveryException.Usage($"{Description}: {e.Message}", "name a regular file; replay never writes through a link.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -188,6 +195,7 @@ public sealed class EmlZipTarget : IReplayTarget
             partialFile!.Flush(flushToDisk: true);
             await partialFile.DisposeAsync();
             partialFile = null;
+            RegularFile.RefuseLink(FilePath);
             File.Move(PartialPath, FilePath, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -238,9 +246,9 @@ public sealed class EmlZipTarget : IReplayTarget
             };
             partialFile = new FileStream(PartialPath, options);
             partialZip = await ZipArchive.CreateAsync(partialFile, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
-            if (File.Exists(FilePath))
+            if (RegularFile.Exists(FilePath))
             {
-                await using var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+                await using FileStream file = RegularFile.OpenRead(FilePath);
                 await using ZipArchive previous = await ZipArchive.CreateAsync(file, ZipArchiveMode.Read, leaveOpen: false, entryNameEncoding: null, cancellationToken);
                 foreach (ZipArchiveEntry old in previous.Entries)
                 {

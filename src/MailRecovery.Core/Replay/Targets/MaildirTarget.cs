@@ -16,8 +16,9 @@ namespace MailRecovery.Core.Replay.Targets;
 /// <remarks>
 /// Order is important, as in Dovecot's Maildir code: bytes to <c>tmp/</c>, mtime set to the receipt time,
 /// fsync, rename into <c>new/</c>, fsync <c>new/</c>. A message is in <c>new/</c> only whole and on disk; a
-/// crash before the rename leaves only a <c>tmp/</c> file, which the next delivery of the same message
-/// overwrites and which Maildir readers ignore.
+/// crash before the rename leaves only a <c>tmp/</c> file, which Maildir readers ignore and clean up. The
+/// <c>tmp/</c> name ends in 64 random bits and is created exclusively, and links are never written through or
+/// counted as messages (see <see cref="DurableFileDelivery"/>).
 /// </remarks>
 public sealed class MaildirTarget : IReplayTarget
 {
@@ -75,7 +76,7 @@ public sealed class MaildirTarget : IReplayTarget
             present.Clear();
             foreach (string dir in new[] { New, Cur })
             {
-                foreach (string file in Directory.EnumerateFiles(dir))
+                foreach (string file in Directory.EnumerateFiles(dir).Where(RegularFile.Exists))
                     present.Add(MaildirFileName.BaseOf(Path.GetFileName(file)));
             }
         }
@@ -99,7 +100,7 @@ public sealed class MaildirTarget : IReplayTarget
     public Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken)
     {
         string name = FileNameOf(item);
-        bool found = present.Contains(name) || File.Exists(Path.Combine(New, name)) || File.Exists(Path.Combine(Cur, name));
+        bool found = present.Contains(name) || RegularFile.Exists(Path.Combine(New, name)) || RegularFile.Exists(Path.Combine(Cur, name));
         return Task.FromResult(found ? Presence.Present : Presence.Absent);
     }
 

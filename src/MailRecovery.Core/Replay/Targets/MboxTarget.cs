@@ -29,6 +29,8 @@ public sealed class MboxTarget : IReplayTarget
 {
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OpenToOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
     private const int ReadSize = 64 * 1024;
 
     // At most two bytes out per byte in, plus four held back from the previous chunk: see Quote.
@@ -81,8 +83,15 @@ public sealed class MboxTarget : IReplayTarget
         return value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? Daemon : value;
     }
 
-    /// <summary>Creates the file (0600, and its directory 0700) when missing; refuses a file that is not an mbox.</summary>
-    /// <exception cref="MailRecoveryException">The file cannot be opened, or holds something other than an mbox.</exception>
+    /// <summary>
+    /// Creates the file (0600, and its directory 0700) when missing; refuses a file that is not an mbox, a
+    /// symbolic link or anything but a regular file at the name (never appended through), and an existing mbox
+    /// that group or others may read or write: customer mail would become theirs to read.
+    /// </summary>
+    /// <exception cref="MailRecoveryException">
+    /// The file cannot be opened; it is a link, not a regular file, open to others (usage: exit 2, fix
+    /// <c>chmod 600</c>), or holds something other than an mbox.
+    /// </exception>
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
         try
@@ -90,18 +99,20 @@ public sealed class MboxTarget : IReplayTarget
             string? dir = Path.GetDirectoryName(FilePath);
             if (dir is not null && !Directory.Exists(dir))
                 Directory.CreateDirectory(dir, PrivateDirectory);
-            bool created = !File.Exists(FilePath);
-            file = new FileStream(FilePath, new FileStreamOptions
-            {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.Read,
-                BufferSize = 0,
-                Options = FileOptions.Asynchronous,
-                UnixCreateMode = PrivateFile,
-            });
+            SafeFileHandle handle = RegularFile.OpenOrCreate(FilePath, PrivateFile, out bool created);
+            file = new FileStream(handle, FileAccess.ReadWrite, 0);
             if (created && dir is not null)
                 DirectorySync.Sync(dir);
+
+            // Refused rather than warned about: a warning scrolls by in an unattended run, the fix is one
+            // command, and the same rule holds for password files.
+            UnixFileMode open = RegularFile.PermissionsOf(handle) & OpenToOthers;
+            if (open != 0)
+            {
+                await DisposeAsync();
+                throw MailRecoveryException.Usage($"{Description}: {FilePath} can be read or written by group or others, and replay would add customer mail to it.",
+                    $"chmod 600 {FilePath}");
+            }
 
             // Appending to some other file would bury it: an mbox is empty or starts with a From_ line.
             byte[] head = new byte[FromSpace.Length];
@@ -112,6 +123,11 @@ public sealed class MboxTarget : IReplayTarget
                 throw MailRecoveryException.Usage($"{Description}: {FilePath} is not empty and does not start with a From_ line, so it is not an mbox.",
                     "name a new file or an existing mbox.");
             }
+        }
+        catch (NotRegularFileException e)
+        {
+            await DisposeAsync();
+            throw MailRecoveryException.Usage($"{Description}: {e.Message}", "name a regular file; replay never writes through a link.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -360,7 +376,8 @@ public sealed class MboxTarget : IReplayTarget
     {
         try
         {
-            HeaderList headers = await HeaderList.LoadAsync(item.Path, cancellationToken);
+            await using FileStream file = RegularFile.OpenRead(item.Path);
+            HeaderList headers = await HeaderList.LoadAsync(file, cancellationToken);
             return headers[HeaderId.ReturnPath];
         }
         catch (FormatException)

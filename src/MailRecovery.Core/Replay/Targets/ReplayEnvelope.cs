@@ -1,5 +1,6 @@
 using System.Text;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Replay.Targets;
 
@@ -66,7 +67,7 @@ public sealed record ReplayEnvelope(string Sender, IReadOnlyList<string> Recipie
     /// </summary>
     public static async Task<bool> ContainsEightBitAsync(string path, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+        await using var file = RegularFile.OpenRead(path, 1);
         var buffer = new byte[64 * 1024];
         int read;
         while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)

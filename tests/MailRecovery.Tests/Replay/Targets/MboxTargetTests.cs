@@ -248,6 +248,7 @@ public sealed class MboxTargetTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Mbox)!);
         byte[] existing = "From someone@example.org Mon Nov  2 08:00:00 2026\nSubject: old\n\nno final newline"u8.ToArray();
         await File.WriteAllBytesAsync(Mbox, existing);
+        File.SetUnixFileMode(Mbox, UnixFileMode.UserRead | UnixFileMode.UserWrite); // an mbox others can read is refused
         byte[] bytes = TestMessages.Simple(1, "m1@example.org");
         ReplayItem item = await ItemAsync(bytes);
 
