@@ -30,6 +30,11 @@ public static class ErrorClassifier
         {
             case MailRecoveryException known:
                 return known;
+            case Sources.InputGuard.OverlongServerInputException:
+                // Not retried: a server that floods one line will flood it again, 16 MiB a try.
+                return new(FailureKind.Permanent, FailureScope.Account,
+                    $"{thing}: {error.Message.TrimEnd('.')} without ending it: not a mail server, or a broken one.",
+                    "check the host and port (IMAP 143/993, POP3 110/995, SMTP 25/465/587, LMTP as configured); if they are right, the server is broken: ask its administrator.", error);
             case MailKit.Security.AuthenticationException:
                 return new(FailureKind.Authentication, FailureScope.Account,
                     $"{thing}: the server refused the user name or password ({error.Message.TrimEnd('.')}).",

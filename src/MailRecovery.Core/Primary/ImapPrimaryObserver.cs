@@ -21,7 +21,7 @@ public sealed class ImapPrimaryObserver : IPrimaryObserver
 {
     private const int FetchBatch = 500;
     private readonly PrimarySpec spec;
-    private readonly ImapClient client = new();
+    private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private IMailFolder? folder;
 
     public ImapPrimaryObserver(PrimarySpec spec)

@@ -118,12 +118,10 @@ public sealed partial class AliasVerifyRun
         MailboxAddress alias = MailboxAddress.Parse(options.Alias);
         string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
         using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
-        using var smtp = new SmtpClient();
-        smtp.Timeout = (int)MailServiceConnector.IoTimeout.TotalMilliseconds;
-        smtp.ServerCertificateValidationCallback = options.Trust.Validate;
+        using SmtpClient smtp = MailServiceConnector.NewSmtpClient();
         // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
         SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await smtp.ConnectAsync(options.Smtp.Host, options.Smtp.Port, tls, cancellationToken);
+        await MailServiceConnector.ConnectAsync(smtp, options.Smtp.Host, options.Smtp.Port, tls, options.Trust, cancellationToken);
         if (options.Smtp.User is not null)
         {
             if (!smtp.IsSecure && !options.Smtp.Insecure)

@@ -17,7 +17,7 @@ public sealed class ImapProbeWatcher : IProbeWatcher
     private readonly SourceEndpoint endpoint;
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
-    private readonly ImapClient client = new();
+    private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private readonly List<IMailFolder> folders = [];
 
     public ImapProbeWatcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)

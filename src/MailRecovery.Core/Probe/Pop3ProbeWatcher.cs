@@ -72,7 +72,7 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
 
     private async Task<Pop3Client> OpenAsync(CancellationToken cancellationToken)
     {
-        var client = new Pop3Client();
+        Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);

@@ -12,7 +12,7 @@ public sealed class ImapSource : IMessageSource
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
     private readonly ImapSourceOptions options;
-    private readonly ImapClient client = new();
+    private readonly ImapClient client = MailServiceConnector.NewImapClient();
 
     public ImapSource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, ImapSourceOptions? options = null)
     {

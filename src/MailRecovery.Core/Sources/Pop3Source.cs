@@ -12,7 +12,7 @@ public sealed class Pop3Source : IMessageSource
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
     private readonly Pop3SourceOptions options;
-    private readonly Pop3Client client = new();
+    private readonly Pop3Client client = MailServiceConnector.NewPop3Client();
 
     public Pop3Source(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, Pop3SourceOptions? options = null)
     {

@@ -46,7 +46,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
         if (messages.Count == 0)
             return fingerprints;
-        using var client = new ImapClient();
+        using ImapClient client = MailServiceConnector.NewImapClient();
         try
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
@@ -81,7 +81,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
 
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        using var client = new ImapClient();
+        using ImapClient client = MailServiceConnector.NewImapClient();
         try
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);

@@ -77,7 +77,7 @@ public sealed class Pop3PrimarySource : IPrimaryMailSource
 
     public async Task<IReadOnlyList<AuditMessage>> ListAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        using var client = new Pop3Client();
+        using Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);

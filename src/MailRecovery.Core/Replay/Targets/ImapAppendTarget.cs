@@ -28,7 +28,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
     private readonly bool markSeen;
-    private readonly ImapClient client = new();
+    private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private readonly ImapPresence presence = new();
 
     /// <summary>The taken copy found for each file answered <see cref="Presence.Taken"/>, for <see cref="OfferAgainAsync"/>.</summary>

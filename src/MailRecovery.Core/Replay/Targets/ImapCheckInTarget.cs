@@ -26,7 +26,7 @@ public sealed class ImapCheckInTarget : IReplayTarget
     private readonly SourceEndpoint endpoint;
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
-    private readonly ImapClient client = new();
+    private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private readonly ImapPresence presence = new();
     private IMailFolder? folder;
 

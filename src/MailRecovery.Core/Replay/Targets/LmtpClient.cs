@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using MailKit.Net.Smtp;
+using MailRecovery.Core.Sources.InputGuard;
 using MimeKit.IO;
 using MimeKit.IO.Filters;
 
@@ -17,6 +18,12 @@ namespace MailRecovery.Core.Replay.Targets;
 /// </summary>
 public sealed class LmtpClient : IAsyncDisposable
 {
+    /// <summary>
+    /// The longest reply taken, all its lines together: an LHLO reply is a few hundred bytes (RFC 5321 §4.5.3.1.5
+    /// bounds a reply line at 512), so a server past this is flooding us, and the reply is never held whole.
+    /// </summary>
+    public const int MaxReplyBytes = 64 * 1024;
+
     private static readonly byte[] EndOfData = ".\r\n"u8.ToArray();
     private readonly TimeSpan timeout;
     private readonly HashSet<string> capabilities = new(StringComparer.OrdinalIgnoreCase);
@@ -132,7 +139,7 @@ public sealed class LmtpClient : IAsyncDisposable
             for (int i = 0; i < count; i++)
                 replies[i] = await ReadReplyAsync(cancellationToken);
         }
-        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or OverlongServerInputException or TimeoutException or OperationCanceledException)
         {
             Close(); // the rest stay null: unknown
             if (e is OperationCanceledException)
@@ -223,12 +230,13 @@ public sealed class LmtpClient : IAsyncDisposable
     }
 
     /// <summary>Reads a reply, multi-line ones (<c>250-…</c> … <c>250 …</c>, RFC 5321 §4.2.1) joined with LF.</summary>
+    /// <exception cref="OverlongServerInputException">The reply went past <see cref="MaxReplyBytes"/>.</exception>
     private async Task<SmtpResponse> ReadReplyAsync(CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         while (true)
         {
-            string line = await ReadLineAsync(cancellationToken);
+            string line = await ReadLineAsync(MaxReplyBytes - text.Length, cancellationToken);
             if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out int code)
                 || (line.Length > 3 && line[3] is not (' ' or '-')))
                 throw new SmtpProtocolException($"the LMTP server sent a malformed reply: {line}");
@@ -240,7 +248,8 @@ public sealed class LmtpClient : IAsyncDisposable
         }
     }
 
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+    /// <param name="limit">The most bytes the line may have, its line end not counted.</param>
+    private async Task<string> ReadLineAsync(int limit, CancellationToken cancellationToken)
     {
         using var line = new MemoryStream();
         while (true)
@@ -259,8 +268,8 @@ public sealed class LmtpClient : IAsyncDisposable
             inputStart = newline < 0 ? inputEnd : newline + 1;
             if (newline >= 0)
                 return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length).TrimEnd('\r');
-            if (line.Length > 64 * 1024)
-                throw new SmtpProtocolException("the LMTP server sent a reply line longer than 64 KiB");
+            if (line.Length > limit)
+                throw new OverlongServerInputException($"the LMTP server sent a reply longer than {MaxReplyBytes / 1024} KiB");
         }
     }
 }

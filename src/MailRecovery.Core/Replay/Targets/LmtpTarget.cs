@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Sources.InputGuard;
 
 namespace MailRecovery.Core.Replay.Targets;
 
@@ -122,6 +123,11 @@ public sealed class LmtpTarget : IReplayTarget
         {
             throw new DeliveryException(DeliveryOutcome.TryLater,
                 $"the connection to {where} broke before the end of the message, so it was not delivered ({e.Message.TrimEnd('.')})", e);
+        }
+        catch (OverlongServerInputException e)
+        {
+            // Before the end of the data (a flood after it leaves the replies unknown: Uncertain, in Judge).
+            throw ErrorClassifier.Classify(e, $"target {where}");
         }
 
         Judge(replies);

@@ -1,4 +1,5 @@
 using MailKit.Net.Smtp;
+using MailRecovery.Core.Sources.InputGuard;
 using MimeKit;
 
 namespace MailRecovery.Core.Replay.Targets;
@@ -13,7 +14,7 @@ namespace MailRecovery.Core.Replay.Targets;
 internal sealed class ReplaySmtpClient : SmtpClient
 {
     public ReplaySmtpClient(MailKit.IProtocolLogger? protocolLogger)
-        : base(protocolLogger ?? new MailKit.NullProtocolLogger())
+        : base(new ServerInputGuard(ServerFraming.Smtp, protocolLogger))
     {
     }
 

@@ -4,6 +4,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Sources.InputGuard;
 using MimeKit;
 
 namespace MailRecovery.Core.Replay.Targets;
@@ -140,6 +141,16 @@ public sealed class SmtpTarget : IReplayTarget
                     $"target {Description}: the server wants a login before it takes mail ({e.Message.TrimEnd('.')}).",
                     "put the user in the URI (smtp://user@host) and pass --password-file.", e);
             }
+            catch (OverlongServerInputException e) when (client.RecipientAccepted)
+            {
+                throw new DeliveryException(DeliveryOutcome.Uncertain,
+                    $"{host}:{port} flooded its reply after it accepted the recipients, perhaps after it took the message ({e.Message.TrimEnd('.')}); not sent again, which could deliver it twice", e);
+            }
+            catch (OverlongServerInputException e)
+            {
+                // Not a message problem: the server is broken or not an SMTP server. The replay stops here.
+                throw ErrorClassifier.Classify(e, $"target {Description}");
+            }
             catch (Exception e) when (IsBrokenConnection(e))
             {
                 if (client.RecipientAccepted)
@@ -188,9 +199,7 @@ public sealed class SmtpTarget : IReplayTarget
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        client.Timeout = (int)MailServiceConnector.IoTimeout.TotalMilliseconds;
-        client.ServerCertificateValidationCallback = trust.Validate;
-        await client.ConnectAsync(host, port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
+        await MailServiceConnector.ConnectAsync(client, host, port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, trust, cancellationToken);
         if (user is null)
             return;
         if (!client.IsSecure && !insecure)
