@@ -123,7 +123,7 @@ public sealed partial class AliasVerifyRun
         smtp.ServerCertificateValidationCallback = options.Trust.Validate;
         // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
         SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await smtp.ConnectAsync(options.Smtp.Host, options.Smtp.Port, tls, cancellationToken);
+        await smtp.ConnectAsync(MailServiceConnector.HostForConnect(options.Smtp.Host), options.Smtp.Port, tls, cancellationToken);
         if (options.Smtp.User is not null)
         {
             if (!smtp.IsSecure && !options.Smtp.Insecure)

@@ -190,7 +190,7 @@ public sealed class SmtpTarget : IReplayTarget
     {
         client.Timeout = (int)MailServiceConnector.IoTimeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = trust.Validate;
-        await client.ConnectAsync(host, port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
+        await client.ConnectAsync(MailServiceConnector.HostForConnect(host), port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, cancellationToken);
         if (user is null)
             return;
         if (!client.IsSecure && !insecure)
