@@ -61,7 +61,7 @@ public static class ErrorClassifier
                 return new(FailureKind.Transient, FailureScope.Account,
                     $"{thing}: the connection broke ({error.Message.TrimEnd('.')}).",
                     "it is retried; nothing is deleted from the server for messages not yet archived.", error);
-            case ProtocolViolationException:
+            case ServerProtocolViolationException:
                 return new(FailureKind.Permanent, FailureScope.Account,
                     $"{thing}: the server broke the protocol: {error.Message.TrimEnd('.')}.",
                     "this is a fault of the server, not of the configuration: tell its operator; the other accounts go on, and nothing was deleted.", error);

@@ -77,7 +77,7 @@ internal sealed class ImapMailboxReader : IMailboxReader
             // server's fault: told in words, for this account, rather than as a missing dictionary key.
             await folder.GetStreamsAsync(uids, (_, _, uid, stream, ct) => byUid.TryGetValue(uid.Id, out ServerMessage? asked)
                 ? sink(asked, stream, ct)
-                : throw new ProtocolViolationException($"it sent the body of UID {uid.Id}, which was not asked for (the FETCH asked for {uids.Count} other UIDs)"), cancellationToken);
+                : throw new ServerProtocolViolationException($"it sent the body of UID {uid.Id}, which was not asked for (the FETCH asked for {uids.Count} other UIDs)"), cancellationToken);
         }
 
         foreach (ServerMessage large in messages.Where(m => m.Size < 0 || m.Size > options.LargeMessageThreshold))

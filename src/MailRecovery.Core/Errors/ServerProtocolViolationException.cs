@@ -5,20 +5,20 @@ namespace MailRecovery.Core.Errors;
 /// line without end). Thrown by our adapters where they check the server; <see cref="ErrorClassifier"/> tells it
 /// as a protocol violation in words, for the account, and the other accounts go on.
 /// </summary>
-public sealed class ProtocolViolationException : Exception
+public sealed class ServerProtocolViolationException : Exception
 {
-    public ProtocolViolationException()
+    public ServerProtocolViolationException()
         : this("the server broke its protocol")
     {
     }
 
     /// <param name="message">What the server did, in words, e.g. "it answered a FETCH for UID 99, which was not asked for".</param>
-    public ProtocolViolationException(string message)
+    public ServerProtocolViolationException(string message)
         : base(message)
     {
     }
 
-    public ProtocolViolationException(string message, Exception inner)
+    public ServerProtocolViolationException(string message, Exception inner)
         : base(message, inner)
     {
     }
