@@ -42,8 +42,6 @@ public static class ReplayTargetUri
             bool isFile = scheme is "mbox" or "emlzip";
             string full = Path.GetFullPath(local);
             IO.DirectoryPath.EnsureNotAFile(isFile ? Path.GetDirectoryName(full) ?? full : full, $"target {text}");
-            if (isFile && Directory.Exists(full))
-                throw MailRecoveryException.Usage($"target {text}: {full} is a directory, not a file.", $"give the path of the {scheme} file itself, e.g. {full}/out.{(scheme == "mbox" ? "mbox" : "zip")}.");
         }
 
         return scheme switch
