@@ -38,17 +38,27 @@ internal static class Program
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-                cli.Error.WriteLine($"error: {error.Message}");
+            foreach (string line in UsageErrors.Describe(parsed))
+                cli.Error.WriteLine($"error: {line}");
             cli.Error.WriteLine("fix: see 'mailrecovery --help' or 'mailrecovery VERB --help'.");
             return Core.Errors.ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration
+        try
         {
-            Output = cli.Out,
-            Error = cli.Error,
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
-        });
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = cli.Out,
+                Error = cli.Error,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+
+                // The parser's own handler prints the stack trace; ours prints one line and writes it to a file.
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return LastResort.Report(cli, args.Contains("--json", StringComparer.Ordinal), e);
+        }
     }
 }

@@ -5,7 +5,7 @@ namespace MailRecovery.Cli.Common;
 
 /// <summary>
 /// Runs a verb's body and turns what escapes it into the documented exit codes and a short message that names
-/// the thing and the fix (the detail is in the log).
+/// the thing and the fix (the detail is in the log). What nothing classified is a bug, told by <see cref="LastResort"/>.
 /// </summary>
 internal static class Verb
 {
@@ -27,6 +27,11 @@ internal static class Verb
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
         {
             return Fail(cli, json, ErrorClassifier.Classify(e, "archive"));
+        }
+        catch (Exception e)
+        {
+            // Last resort: nothing classified it, so it is a bug (see LastResort).
+            return LastResort.Report(cli, json, e);
         }
     }
 

@@ -33,6 +33,7 @@ public sealed class MessageArchive : IDisposable
     public static async Task<MessageArchive> OpenAsync(string root, ArchiveAccess access, TimeProvider clock, CancellationToken cancellationToken)
     {
         var layout = new ArchiveLayout(root);
+        IO.DirectoryPath.EnsureNotAFile(layout.Root, "archive");
         if (access == ArchiveAccess.ReadOnly)
         {
             if (!File.Exists(layout.IndexPath))

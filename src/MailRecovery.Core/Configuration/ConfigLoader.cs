@@ -26,12 +26,13 @@ public static class ConfigLoader
     {
         if (!File.Exists(path))
             throw MailRecoveryException.Usage($"the configuration file {path} does not exist.", "check --config, or start from the example in the README.");
+        Dictionary<string, string> origins = EnvironmentOverrides();
         IConfigurationRoot root;
         try
         {
             root = new ConfigurationBuilder()
                 .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
-                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(origins.Select(o => new KeyValuePair<string, string?>(o.Key, Environment.GetEnvironmentVariable(o.Value))))
                 .Build();
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
@@ -39,6 +40,7 @@ public static class ConfigLoader
             throw MailRecoveryException.Usage($"the configuration file {path} is not valid JSON: {e.GetBaseException().Message}", "fix the syntax (a JSON validator shows where).");
         }
 
+        ConfigKeyChecker.Check(root, origins.ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal));
         return Parse(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
@@ -46,6 +48,7 @@ public static class ConfigLoader
     public static MailRecoveryConfig Parse(IConfiguration root, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(root);
+        ConfigKeyChecker.Check(root, new Dictionary<string, string>(StringComparer.Ordinal));
         string archive = Required(root, "archive", "the directory of the Maildir archive, e.g. \"/var/lib/mailrecovery/archive\"");
         string? caFile = Optional(root, "caFile");
         bool insecure = Bool(root, "insecure", false);
@@ -187,11 +190,40 @@ public static class ConfigLoader
         return new AccountSpec(name, endpoint, new SourceCredentials(passwordFile, passwordEnv), CertificateTrust.FromFile(ca), policy) { Primary = primary };
     }
 
+    /// <summary>
+    /// The MAILRECOVERY_ variables that override the file, keyed by configuration path (lower case, ':' between
+    /// levels) with the variable's name as value. A name with <c>__</c> is always an override and is checked as
+    /// strictly as the file. A bare name overrides a top-level key when it names one; the tool's other variables
+    /// (MAILRECOVERY_PASSWORD, the pipe target's MAILRECOVERY_FILE, ...) are bare names that name none and are left
+    /// alone, unless one is a single slip away from a top-level key (MAILRECOVERY_ARCHVE), which is an error.
+    /// </summary>
+    private static Dictionary<string, string> EnvironmentOverrides()
+    {
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        string[] topLevel = ConfigSchema.Root.Children!.Select(k => k.Name).ToArray();
+        foreach (string name in Environment.GetEnvironmentVariables().Keys.OfType<string>()
+                     .Where(n => n.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+                     .Order(StringComparer.Ordinal))
+        {
+            string rest = name[EnvironmentPrefix.Length..];
+            if (!rest.Contains("__", StringComparison.Ordinal) && !topLevel.Contains(rest, StringComparer.OrdinalIgnoreCase))
+            {
+                if (ConfigKeyChecker.Closest(rest, topLevel, 1) is { } near && !rest.Contains('_', StringComparison.Ordinal))
+                    throw MailRecoveryException.Usage($"configuration: the environment variable {name} names no key; did you mean \"{near}\" ({EnvironmentPrefix}{near.ToUpperInvariant()})?", $"rename it to {EnvironmentPrefix}{near.ToUpperInvariant()}, or unset it.");
+                continue;
+            }
+
+            overrides[rest.Replace("__", ":", StringComparison.Ordinal).ToLowerInvariant()] = name;
+        }
+
+        return overrides;
+    }
+
     private static string? Resolve(string? path, string baseDirectory) =>
         path is null ? null : Path.GetFullPath(path, baseDirectory);
 
     private static string KeyOf(IConfigurationSection section, string key) =>
-        (section.Path + ":" + key).Replace(':', '.');
+        ConfigKeyChecker.Display(section.Path + ":" + key);
 
     private static string Required(IConfiguration c, string key, string what) =>
         Optional(c, key) ?? throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, "is missing", $"set it to {what}.");
@@ -209,7 +241,7 @@ public static class ConfigLoader
             return fallback;
         return bool.TryParse(text, out bool value)
             ? value
-            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, $"'{text}' is not true or false", "write true or false.");
+            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not true or false", "write true or false.");
     }
 
     private static int Int(IConfiguration c, string key, int fallback, int min, int max)
@@ -219,7 +251,7 @@ public static class ConfigLoader
             return fallback;
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
             ? value
-            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key.Replace(':', '.'), $"'{text}' is not a whole number from {min} to {max}", $"write a number from {min} to {max}.");
+            : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not a whole number from {min} to {max}", $"write a whole number from {min} to {max}.");
     }
 
     private static MailRecoveryException Error(string key, string problem, string fix) =>

@@ -11,7 +11,9 @@ namespace MailRecovery.Core.Errors;
 
 /// <summary>
 /// Turns what MailKit, sockets, the file system and Polly throw into a <see cref="MailRecoveryException"/>
-/// that names <paramref name="thing"/> and says what to do. Called once, at the adapter boundary.
+/// that names <paramref name="thing"/> and says what to do. Called once, at the adapter boundary, for sources,
+/// targets and probes alike. An exception it does not know is a bug: <see cref="FailureKind.Internal"/>, with the
+/// details written to a file (<see cref="InternalErrorDetails"/>), never passed off as a user error.
 /// </summary>
 public static class ErrorClassifier
 {
@@ -39,6 +41,11 @@ public static class ErrorClassifier
                 return new(FailureKind.Authentication, FailureScope.Account,
                     $"{thing}: the server refused the user name or password ({error.Message.TrimEnd('.')}).",
                     "check the user in the URI and the password file or environment variable; it is not retried, so the account is not locked out.", error);
+            case SslHandshakeException handshake when handshake.ServerCertificate is null:
+                // No certificate was ever seen: the other end does not speak TLS at all (a plain or STARTTLS port).
+                return new(FailureKind.Usage, FailureScope.Account,
+                    $"{thing}: TLS handshake failed: the port does not speak TLS (is it a STARTTLS port?).",
+                    "use imap://, pop3:// or smtp:// (STARTTLS) for this port, or the implicit-TLS port (993, 995, 465) with imaps://, pop3s:// or smtps://.", error);
             case SslHandshakeException:
                 return new(FailureKind.Certificate, FailureScope.Account,
                     $"{thing}: the server's TLS certificate is not trusted.",
@@ -59,6 +66,14 @@ public static class ErrorClassifier
                 return new(FailureKind.Transient, FailureScope.Account,
                     $"{thing}: the connection broke ({error.Message.TrimEnd('.')}).",
                     "it is retried; nothing is deleted from the server for messages not yet archived.", error);
+            case ServerProtocolViolationException:
+                return new(FailureKind.Permanent, FailureScope.Account,
+                    $"{thing}: the server broke the protocol: {error.Message.TrimEnd('.')}.",
+                    "this is a fault of the server, not of the configuration: tell its operator; the other accounts go on, and nothing was deleted.", error);
+            case FolderNotFoundException folder:
+                return new(FailureKind.Usage, FailureScope.Mailbox,
+                    $"{thing}: the mailbox '{folder.FolderName}' does not exist.",
+                    "check the mailbox name (names other than INBOX are case-sensitive, and the separator may be '.' or '/').", error);
             case ImapCommandException or Pop3CommandException:
                 return new(FailureKind.Permanent, FailureScope.Mailbox,
                     $"{thing}: the server refused a command ({error.Message.TrimEnd('.')}).",
@@ -87,7 +102,11 @@ public static class ErrorClassifier
                     $"{thing}: input/output error ({error.Message.TrimEnd('.')}).",
                     "it is retried later.", error);
             default:
-                return new(FailureKind.Permanent, FailureScope.Account, $"{thing}: {error.Message}", null, error);
+                // Nothing an adapter knows: a bug in MailRecovery. Said so, with the details in a file of their own,
+                // instead of showing the exception's text as if it were the user's problem.
+                return new(FailureKind.Internal, FailureScope.Account,
+                    $"{thing}: internal error ({error.GetType().Name}: {error.Message.TrimEnd('.')}); {InternalErrorDetails.Where(InternalErrorDetails.Write(error, TimeProvider.System))}.",
+                    "this is a bug in MailRecovery: please report it with that file; the next run resumes where this one stopped.", error);
         }
     }
 

@@ -19,6 +19,8 @@ public static class ExitCodes
     {
         FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate => Usage,
         FailureKind.Transient or FailureKind.LocalStorage => TemporaryFailure,
+
+        // Permanent, Uncertain (maybe delivered: look before re-sending) and Internal (a bug).
         _ => SomeFailed,
     };
 }

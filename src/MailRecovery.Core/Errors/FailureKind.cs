@@ -22,4 +22,16 @@ public enum FailureKind
 
     /// <summary>The command line or configuration is wrong.</summary>
     Usage,
+
+    /// <summary>
+    /// Maybe done: the connection broke after a message was handed over (replay's
+    /// <see cref="Replay.DeliveryOutcome.Uncertain"/>). Never retried blindly; the next run looks before it re-sends.
+    /// </summary>
+    Uncertain,
+
+    /// <summary>
+    /// A bug in MailRecovery: an exception no adapter knows. Told as "internal error" with the file that holds the
+    /// details (<see cref="InternalErrorDetails"/>), never dressed up as the user's problem.
+    /// </summary>
+    Internal,
 }

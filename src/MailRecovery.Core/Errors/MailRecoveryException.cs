@@ -3,9 +3,10 @@ namespace MailRecovery.Core.Errors;
 /// <summary>
 /// A failure classified once, at the adapter boundary: what broke, whether to retry, a short message that
 /// names the thing, and the fix. The user sees <see cref="Exception.Message"/> and <see cref="Fix"/>; the
-/// inner exception goes to the log only.
+/// inner exception goes to the log only. Replay's <see cref="Replay.DeliveryException"/> is the message-scoped kind
+/// of the same model.
 /// </summary>
-public sealed class MailRecoveryException : Exception
+public class MailRecoveryException : Exception
 {
     public MailRecoveryException(FailureKind kind, FailureScope scope, string message, string? fix = null, Exception? inner = null)
         : base(message, inner)

@@ -39,7 +39,7 @@ public sealed class ImapPrimaryObserver : IPrimaryObserver
             await MailServiceConnector.ConnectAsync(client, e.Host, e.Port, e.Tls, spec.Trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, e.User, spec.Credentials.Read(e.AccountKey), cancellationToken);
             string mailbox = e.Mailboxes.Count > 0 ? e.Mailboxes[0] : "INBOX";
-            folder = string.Equals(mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(mailbox, cancellationToken);
+            folder = await ImapFolderLookup.GetAsync(client, mailbox, $"primary {spec.Key}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             if (folder.Count == 0)
                 return [];

@@ -32,7 +32,7 @@ public sealed class ImapProbeWatcher : IProbeWatcher
         await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
         await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
         string mailbox = endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
-        folders.Add(string.Equals(mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(mailbox, cancellationToken));
+        folders.Add(await ImapFolderLookup.GetAsync(client, mailbox, endpoint.AccountKey, cancellationToken));
         folders.AddRange(await JunkFoldersAsync(cancellationToken));
     }
 

@@ -36,6 +36,14 @@ public static class ReplayTargetUri
         if (NetworkSchemes.Contains(scheme, StringComparer.Ordinal))
             return null;
 
+        if (LocalPathOf(text) is string local)
+        {
+            // A directory target, or the folder of a file target, that is a regular file: a usage error, not "try later".
+            bool isFile = scheme is "mbox" or "emlzip";
+            string full = Path.GetFullPath(local);
+            IO.DirectoryPath.EnsureNotAFile(isFile ? Path.GetDirectoryName(full) ?? full : full, $"target {text}");
+        }
+
         return scheme switch
         {
             "maildir" => new MaildirTarget(PathOf(text, scheme, rest, "a Maildir directory")),

@@ -2,6 +2,7 @@ using System.Globalization;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
+using MailRecovery.Core.Errors;
 
 namespace MailRecovery.Core.Sources;
 
@@ -72,7 +73,11 @@ internal sealed class ImapMailboxReader : IMailboxReader
             var uids = small.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
 
             // One UID FETCH (BODY.PEEK[]) for the whole batch: MailKit pipelines the literals back to us.
-            await folder.GetStreamsAsync(uids, (_, _, uid, stream, ct) => sink(byUid[uid.Id], stream, ct), cancellationToken);
+            // A FETCH answer for a UID not asked for (RFC 9051 §6.4.9 allows unsolicited FETCH only for flags) is the
+            // server's fault: told in words, for this account, rather than as a missing dictionary key.
+            await folder.GetStreamsAsync(uids, (_, _, uid, stream, ct) => byUid.TryGetValue(uid.Id, out ServerMessage? asked)
+                ? sink(asked, stream, ct)
+                : throw new ServerProtocolViolationException($"it sent the body of UID {uid.Id}, which was not asked for (the FETCH asked for {uids.Count} other UIDs)"), cancellationToken);
         }
 
         foreach (ServerMessage large in messages.Where(m => m.Size < 0 || m.Size > options.LargeMessageThreshold))

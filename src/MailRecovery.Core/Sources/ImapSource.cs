@@ -87,8 +87,6 @@ public sealed class ImapSource : IMessageSource
         client.Dispose();
     }
 
-    private async Task<IMailFolder> GetFolderAsync(string mailbox, CancellationToken cancellationToken) =>
-        string.Equals(mailbox, "INBOX", StringComparison.OrdinalIgnoreCase)
-            ? client.Inbox
-            : await client.GetFolderAsync(mailbox, cancellationToken);
+    private Task<IMailFolder> GetFolderAsync(string mailbox, CancellationToken cancellationToken) =>
+        ImapFolderLookup.GetAsync(client, mailbox, Endpoint.AccountKey, cancellationToken);
 }

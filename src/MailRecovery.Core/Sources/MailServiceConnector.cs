@@ -35,9 +35,22 @@ public static class MailServiceConnector
     /// <summary>An SMTP client whose input is bounded.</summary>
     public static SmtpClient NewSmtpClient(IProtocolLogger? protocolLog = null) => new(new ServerInputGuard(ServerFraming.Smtp, protocolLog));
 
+    /// <summary>
+    /// How long a plain or STARTTLS connection may wait for the server's greeting (RFC 9051 §7.1, RFC 1939 §4,
+    /// RFC 5321 §3.1) before it is looked at as a possible implicit-TLS port (<see cref="TlsProbe"/>).
+    /// </summary>
+    /// <value>The default value is 15 seconds, half the connect timeout, so the mix-up is told within it.</value>
+    public static readonly TimeSpan GreetingTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Connects with the TLS the endpoint asks for. A TLS mismatch is a usage error told as one, not a certificate
+    /// or a timeout: implicit TLS to a plain port, STARTTLS to an implicit-TLS port, STARTTLS not offered.
+    /// </summary>
+    /// <exception cref="Errors.MailRecoveryException">A TLS mismatch (usage); MailKit's exceptions otherwise.</exception>
     public static Task ConnectAsync(MailService client, string host, int port, TlsMode tls, CertificateTrust trust, CancellationToken cancellationToken) =>
         ConnectAsync(client, host, port, ToSocketOptions(tls), trust, cancellationToken);
 
+    /// <summary>As above, with MailKit's options (SMTP relays use <see cref="SecureSocketOptions.StartTlsWhenAvailable"/>, as MTAs do).</summary>
     /// <exception cref="InvalidOperationException">The client was not made by a New… factory (a bug, not a user error).</exception>
     public static async Task ConnectAsync(MailService client, string host, int port, SecureSocketOptions options, CertificateTrust trust, CancellationToken cancellationToken)
     {
@@ -47,8 +60,54 @@ public static class MailServiceConnector
             throw new InvalidOperationException($"a {client.GetType().Name} without a ServerInputGuard; make it with MailServiceConnector.New….");
         client.Timeout = (int)IoTimeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = trust.Validate;
-        await client.ConnectAsync(host, port, options, cancellationToken);
+        string address = HostForConnect(host);
+        (string plain, string implicitTls, int implicitPort) = Schemes(client);
+        using var greeting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options != SecureSocketOptions.SslOnConnect)
+            greeting.CancelAfter(GreetingTimeout);
+        try
+        {
+            await client.ConnectAsync(address, port, options, greeting.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (await TlsProbe.SpeaksTlsAsync(address, port, cancellationToken))
+            {
+                throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Account,
+                    $"{host}:{port}: TLS mismatch: this port speaks TLS from the first byte (implicit TLS), but {plain}:// asks for {(options == SecureSocketOptions.None ? "no TLS" : "STARTTLS")}.",
+                    $"use {implicitTls}:// for port {port}, or {plain}:// with the server's STARTTLS port.", e);
+            }
+
+            throw new TimeoutException($"{host}:{port} sent no greeting within {GreetingTimeout.TotalSeconds:0} s", e);
+        }
+        catch (SslHandshakeException e) when (options == SecureSocketOptions.SslOnConnect && e.ServerCertificate is null)
+        {
+            throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Account,
+                $"{host}:{port}: TLS handshake failed: the port does not speak TLS (is it a STARTTLS port? use {plain}://).",
+                $"use {plain}:// (STARTTLS) for port {port}, or {implicitTls}:// with the implicit-TLS port ({implicitPort}).", e);
+        }
+        catch (NotSupportedException e) when (options == SecureSocketOptions.StartTls)
+        {
+            // MailKit refuses before sending the password when STARTTLS was asked for and is not offered.
+            throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Account,
+                $"{host}:{port}: the server does not offer STARTTLS, so the password would cross the network in clear text.",
+                $"use {implicitTls}:// (implicit TLS, usually port {implicitPort}), or {plain}://...?tls=none with --insecure on a trusted network.", e);
+        }
     }
+
+    /// <summary>The host as a socket takes it: an IPv6 literal without the brackets a URI needs (<c>[::1]</c> → <c>::1</c>).</summary>
+    public static string HostForConnect(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
+    }
+
+    private static (string Plain, string Implicit, int ImplicitPort) Schemes(MailService client) => client switch
+    {
+        MailKit.Net.Pop3.Pop3Client => ("pop3", "pop3s", 995),
+        MailKit.Net.Smtp.SmtpClient => ("smtp", "smtps", 465),
+        _ => ("imap", "imaps", 993),
+    };
 
     /// <summary>SASL mechanisms we can use with a password, best first.</summary>
     private static readonly string[] Mechanisms = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN"];

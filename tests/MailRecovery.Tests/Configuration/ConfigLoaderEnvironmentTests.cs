@@ -43,7 +43,7 @@ public sealed class ConfigLoaderEnvironmentTests : IDisposable
         WithVariable("MAILRECOVERY_ACCOUNTS__0__PORT", "99999", () =>
         {
             MailRecoveryException e = Assert.Throws<MailRecoveryException>(() => ConfigLoader.Load(path));
-            Assert.Contains("accounts.0.port", e.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("accounts[0].port", e.Message, StringComparison.OrdinalIgnoreCase);
         });
     }
 

@@ -112,7 +112,7 @@ public sealed class ConfigLoaderTests : IDisposable
             """);
 
         var e = Assert.Throws<MailRecoveryException>(() => ConfigLoader.Load(path));
-        Assert.Contains("accounts.0.primary.passwordFile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("accounts[0].primary.passwordFile", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -156,20 +156,20 @@ public sealed class ConfigLoaderTests : IDisposable
         { "missing archive", """{ "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "archive: is missing" },
         { "no accounts", """{ "archive": "a" }""", "accounts: no account" },
         { "empty accounts", """{ "archive": "a", "accounts": [] }""", "accounts: no account" },
-        { "bad protocol", """{ "archive": "a", "accounts": [ { "protocol": "smtp", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.protocol" },
-        { "missing host", """{ "archive": "a", "accounts": [ { "protocol": "imap", "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.host: is missing" },
-        { "missing user", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "passwordEnv": "P" } ] }""", "accounts.0.user: is missing" },
-        { "bad tls", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "tls": "ssl", "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.tls" },
-        { "tls none without insecure", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "tls": "none", "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.tls" },
-        { "password inline", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "password": "hunter2" } ] }""", "accounts.0.password" },
-        { "no password source", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u" } ] }""", "accounts.0.passwordFile" },
-        { "duplicate names", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" }, { "protocol": "pop3", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "accounts.1.name" },
-        { "port 0", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": 0, "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.port" },
-        { "port 65536", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": 65536, "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.port" },
-        { "port not a number", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": "imaps", "user": "u", "passwordEnv": "P" } ] }""", "accounts.0.port" },
-        { "bad policy", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P", "policy": "purge" } ] }""", "accounts.0.policy" },
-        { "pop3 mailboxes", """{ "archive": "a", "accounts": [ { "protocol": "pop3", "host": "h", "user": "u", "passwordEnv": "P", "mailboxes": [ "INBOX" ] } ] }""", "accounts.0.mailboxes" },
-        { "bad insecure", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P", "insecure": "yes" } ] }""", "accounts.0.insecure" },
+        { "bad protocol", """{ "archive": "a", "accounts": [ { "protocol": "smtp", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].protocol" },
+        { "missing host", """{ "archive": "a", "accounts": [ { "protocol": "imap", "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].host: is missing" },
+        { "missing user", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "passwordEnv": "P" } ] }""", "accounts[0].user: is missing" },
+        { "bad tls", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "tls": "ssl", "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].tls" },
+        { "tls none without insecure", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "tls": "none", "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].tls" },
+        { "password inline", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "password": "hunter2" } ] }""", "accounts[0].password" },
+        { "no password source", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u" } ] }""", "accounts[0].passwordFile" },
+        { "duplicate names", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" }, { "protocol": "pop3", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "accounts[1].name" },
+        { "port 0", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": 0, "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].port" },
+        { "port 65536", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": 65536, "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].port" },
+        { "port not a number", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "port": "imaps", "user": "u", "passwordEnv": "P" } ] }""", "accounts[0].port" },
+        { "bad policy", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P", "policy": "purge" } ] }""", "accounts[0].policy" },
+        { "pop3 mailboxes", """{ "archive": "a", "accounts": [ { "protocol": "pop3", "host": "h", "user": "u", "passwordEnv": "P", "mailboxes": [ "INBOX" ] } ] }""", "accounts[0].mailboxes" },
+        { "bad insecure", """{ "archive": "a", "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P", "insecure": "yes" } ] }""", "accounts[0].insecure" },
         { "bad poll interval", """{ "archive": "a", "watch": { "pollSeconds": 0 }, "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" } ] }""", "watch.pollSeconds" },
     };
 

@@ -25,13 +25,15 @@ public sealed class ErrorClassifierTests
     }
 
     [Fact]
-    public void An_untrusted_certificate_says_to_pass_a_CA_file()
+    public void A_handshake_that_never_saw_a_certificate_is_a_port_that_does_not_speak_TLS()
     {
+        // MailKit sets ServerCertificate when the server sent one (an untrusted certificate: FetchCommandTests and
+        // ReplayConfigTests on the real bed say "not trusted" and --ca-file); without one, the port spoke no TLS.
         MailRecoveryException e = ErrorClassifier.Classify(new SslHandshakeException("handshake failed"), Thing);
 
-        Assert.Equal(FailureKind.Certificate, e.Kind);
+        Assert.Equal(FailureKind.Usage, e.Kind);
         Assert.Equal(FailureScope.Account, e.Scope);
-        Assert.Contains("--ca-file", e.Fix, StringComparison.Ordinal);
+        Assert.Contains("the port does not speak TLS", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,11 +157,13 @@ public sealed class ErrorClassifierTests
     }
 
     [Fact]
-    public void Anything_unknown_is_permanent_and_names_the_thing()
+    public void Anything_unknown_is_an_internal_error_that_names_the_thing_and_the_details_file()
     {
         MailRecoveryException e = ErrorClassifier.Classify(new InvalidOperationException("odd"), Thing);
 
-        Assert.Equal(FailureKind.Permanent, e.Kind);
-        Assert.Equal($"{Thing}: odd", e.Message);
+        Assert.Equal(FailureKind.Internal, e.Kind);
+        Assert.Equal(ExitCodes.SomeFailed, ExitCodes.For(e));
+        Assert.StartsWith($"{Thing}: internal error (InvalidOperationException: odd); details in ", e.Message, StringComparison.Ordinal);
+        File.Delete(e.Message.Split("details in ")[1].TrimEnd('.'));
     }
 }

@@ -51,7 +51,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
-            IMailFolder folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            IMailFolder folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"primary {Description}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             foreach (string locator in messages.Select(m => m.Locator).OfType<string>())
             {
@@ -86,7 +86,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
-            IMailFolder folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            IMailFolder folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"primary {Description}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             IReadOnlyList<AuditMessage> listed = folder.Count == 0 ? [] : await ListOpenAsync(folder, from, until, cancellationToken);
             await client.DisconnectAsync(true, cancellationToken);

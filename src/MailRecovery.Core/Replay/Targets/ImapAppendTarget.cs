@@ -56,7 +56,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
-            folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"target {Description}", cancellationToken);
             await LoadPresenceAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
@@ -209,10 +209,21 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         }
     }
 
+    /// <summary>
+    /// Logs out. Every APPEND was final at its tagged OK (RFC 9051 §6.3.12), so a server gone by now loses nothing:
+    /// a broken connection here is not a failure of the run.
+    /// </summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        if (client.IsConnected)
-            await client.DisconnectAsync(true, cancellationToken);
+        try
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync(true, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException)
+        {
+            // Gone already; nothing is pending.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -222,7 +233,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
             if (client.IsConnected)
                 await client.DisconnectAsync(true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is IOException or ImapProtocolException or TimeoutException or ServiceNotConnectedException)
+        catch (Exception e) when (e is IOException or ImapProtocolException or TimeoutException or ServiceNotConnectedException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
             // Gone already; nothing is pending.
         }
@@ -230,13 +241,25 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
         client.Dispose();
     }
 
+    /// <summary>
+    /// Connects again after the connection was lost. Nothing of the message has been sent yet, so what goes wrong
+    /// here is classified as the target's failure (a server that went away is transient: the run stops with exit 75
+    /// and the intent journaled, and the next run looks in the mailbox before it appends), never the message's.
+    /// </summary>
     private async Task EnsureConnectedAsync(CancellationToken cancellationToken)
     {
         if (client.IsConnected && client.IsAuthenticated)
             return;
-        await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
-        folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+        try
+        {
+            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
+            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
+            folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"target {Description}", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)
+        {
+            throw ErrorClassifier.Classify(e, $"target {Description}");
+        }
     }
 
     /// <summary>EXAMINE (read-only, RFC 9051 §6.3.3) and one listing of the mailbox: what is there already.</summary>

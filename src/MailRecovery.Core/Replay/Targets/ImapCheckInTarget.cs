@@ -60,7 +60,7 @@ public sealed class ImapCheckInTarget : IReplayTarget
         {
             await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
             await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
-            folder = string.Equals(Mailbox, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(Mailbox, cancellationToken);
+            folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"check-in mailbox {CheckIn}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             await presence.LoadAsync(folder, cancellationToken);
         }

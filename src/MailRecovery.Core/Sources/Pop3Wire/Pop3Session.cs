@@ -58,7 +58,7 @@ public sealed class Pop3Session : IAsyncDisposable
                 deadline.CancelAfter(timeout);
                 try
                 {
-                    await socket.ConnectAsync(new DnsEndPoint(host, port), deadline.Token);
+                    await socket.ConnectAsync(new DnsEndPoint(MailServiceConnector.HostForConnect(host), port), deadline.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {

@@ -1,0 +1,73 @@
+namespace MailRecovery.Core.Configuration;
+
+/// <summary>
+/// Every key the configuration file accepts (README "Configuration"). A key not listed here is an error, not
+/// silently ignored: a misspelt "mailboxs" once fetched only INBOX, and the Junk folder was never archived.
+/// Keep this list, <see cref="ConfigLoader"/> and the README's tables in step.
+/// </summary>
+internal static class ConfigSchema
+{
+    private const string PathText = "a file path";
+    private const string TrueFalse = "true or false";
+    private const string EnvName = "the name of an environment variable";
+
+    /// <summary>The keys of an account and of its "primary" (which has no "policy" and no "primary" of its own).</summary>
+    private static ConfigKey[] AccountKeys(bool primary)
+    {
+        var keys = new List<ConfigKey>
+        {
+            ConfigKey.Value("name", "a name for reports, unique among the accounts"),
+            ConfigKey.Value("protocol", "\"imap\" or \"pop3\""),
+            ConfigKey.Value("host", "the server's host name"),
+            ConfigKey.Value("port", "a whole number from 1 to 65535"),
+            ConfigKey.Value("tls", "\"implicit\", \"starttls\" or \"none\""),
+            ConfigKey.Value("insecure", TrueFalse),
+            ConfigKey.Value("user", "the login name"),
+            ConfigKey.Value("passwordFile", PathText),
+            ConfigKey.Value("passwordEnv", EnvName),
+            ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
+            ConfigKey.ListOfValues("mailboxes", "a list of mailbox names, e.g. [\"INBOX\", \"Junk\"]"),
+            ConfigKey.Value("caFile", PathText),
+        };
+        if (!primary)
+        {
+            keys.Add(ConfigKey.Value("policy", "\"keep\", \"delete\" or \"delete-older-than:DAYS\""));
+            keys.Add(ConfigKey.Section("primary", "an account section (protocol, host, user, ...)", AccountKeys(primary: true)));
+        }
+
+        return [.. keys];
+    }
+
+    public static ConfigKey Root { get; } = ConfigKey.Section(
+        string.Empty,
+        "a JSON object",
+        ConfigKey.Value("archive", "the archive directory"),
+        ConfigKey.Value("caFile", PathText),
+        ConfigKey.Value("insecure", TrueFalse),
+        ConfigKey.Section("watch", "a section", ConfigKey.Value("pollSeconds", "a whole number from 1 to 86400")),
+        ConfigKey.ListOfSections("accounts", "a list of accounts: [ { \"protocol\": ..., \"host\": ..., ... } ]", AccountKeys(primary: false)),
+        ConfigKey.Section(
+            "probe",
+            "a section",
+            ConfigKey.Value("everyMinutes", "a whole number from 1 to 100000"),
+            ConfigKey.Value("smtp", "smtp://host[:port] or smtps://host[:port]"),
+            ConfigKey.Value("alias", "the alias address"),
+            ConfigKey.Value("copyAccount", "the name of one of the accounts"),
+            ConfigKey.Value("primary", "a source URI, e.g. imaps://helpdesk@host/INBOX"),
+            ConfigKey.Value("primaryPasswordFile", PathText),
+            ConfigKey.Value("primaryPasswordEnv", EnvName),
+            ConfigKey.Value("smtpPasswordFile", PathText),
+            ConfigKey.Value("smtpPasswordEnv", EnvName),
+            ConfigKey.Value("from", "an address"),
+            ConfigKey.Value("timeoutSeconds", "a whole number from 1 to 3600"),
+            ConfigKey.Value("cleanup", TrueFalse)),
+        ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000")),
+        ConfigKey.Section(
+            "replay",
+            "a section",
+            ConfigKey.Value("passwordFile", PathText),
+            ConfigKey.Value("passwordEnv", EnvName),
+            ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
+            ConfigKey.Value("caFile", PathText),
+            ConfigKey.Value("insecure", TrueFalse)));
+}
