@@ -236,13 +236,16 @@ public sealed class LmtpClient : IAsyncDisposable
         var text = new StringBuilder();
         while (true)
         {
-            string line = await ReadLineAsync(MaxReplyBytes - text.Length, cancellationToken);
+            string line = await ReadLineAsync(Math.Max(0, MaxReplyBytes - text.Length), cancellationToken);
             if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out int code)
                 || (line.Length > 3 && line[3] is not (' ' or '-')))
                 throw new SmtpProtocolException($"the LMTP server sent a malformed reply: {line}");
             if (text.Length > 0)
                 text.Append('\n');
             text.Append(line.AsSpan(Math.Min(4, line.Length)));
+            // The whole reply is bounded, not only each line: an endless run of short "250-" lines is a flood too.
+            if (text.Length > MaxReplyBytes)
+                throw new OverlongServerInputException($"the LMTP server sent a reply longer than {MaxReplyBytes / 1024} KiB");
             if (line.Length == 3 || line[3] == ' ')
                 return new SmtpResponse((SmtpStatusCode)code, text.ToString());
         }
@@ -266,10 +269,10 @@ public sealed class LmtpClient : IAsyncDisposable
             int newline = Array.IndexOf(input, (byte)'\n', inputStart, inputEnd - inputStart);
             line.Write(input, inputStart, (newline < 0 ? inputEnd : newline) - inputStart);
             inputStart = newline < 0 ? inputEnd : newline + 1;
-            if (newline >= 0)
-                return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length).TrimEnd('\r');
             if (line.Length > limit)
                 throw new OverlongServerInputException($"the LMTP server sent a reply longer than {MaxReplyBytes / 1024} KiB");
+            if (newline >= 0)
+                return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length).TrimEnd('\r');
         }
     }
 }

@@ -94,7 +94,7 @@ public sealed class HostileServerTests
             await c.FloodLinesAsync("250-PIPELINING");
         });
         using var dir = await ArchiveAsync();
-        await AssertFailsAsync(server, Replay(dir, $"lmtp://127.0.0.1:{server.Port}"), 1, "reply longer than 64 KiB", countTaken: false);
+        await AssertFailsAsync(server, Replay(dir, $"lmtp://127.0.0.1:{server.Port}"), 1, "reply longer than 64 KiB");
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class HostileServerTests
     {
         await using var server = FloodServer.Start(c => c.FloodAsync("220 "));
         using var dir = await ArchiveAsync();
-        await AssertFailsAsync(server, Replay(dir, $"lmtp://127.0.0.1:{server.Port}"), 1, "reply longer than 64 KiB", countTaken: false);
+        await AssertFailsAsync(server, Replay(dir, $"lmtp://127.0.0.1:{server.Port}"), 1, "reply longer than 64 KiB");
     }
 
     /// <summary>The MailKit POP3 client of the probe watcher and the audit's listing, in-process.</summary>
@@ -140,7 +140,7 @@ public sealed class HostileServerTests
 
         string error = await stderr + await stdout;
         Assert.True(exitCode is null ? process.ExitCode is 1 or 75 : process.ExitCode == exitCode, $"exit {process.ExitCode}: {error}");
-        Assert.Contains(says, error, StringComparison.Ordinal);
+        Assert.True(error.Contains(says, StringComparison.Ordinal), $"expected '{says}' in: {error}");
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal); // no stack trace
         Assert.True(!countTaken || server.Flooded <= MostTaken, $"the client took {server.Flooded} bytes of flood in {clock.Elapsed}: {error}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"took {clock.Elapsed}");
