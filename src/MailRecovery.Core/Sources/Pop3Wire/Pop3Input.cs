@@ -45,9 +45,15 @@ internal sealed class Pop3Input : IAsyncDisposable
         Transport = await secure(Transport, cancellationToken);
     }
 
-    public async Task WriteLineAsync(string command, CancellationToken cancellationToken)
+    public Task WriteLineAsync(string command, CancellationToken cancellationToken) => WriteLinesAsync([command], cancellationToken);
+
+    /// <summary>
+    /// Sends several commands in one write (one TLS record, one segment): a pipelined group (RFC 2449 §6.6). The
+    /// caller keeps the group small enough to fit the socket's send buffer while the server's replies wait unread.
+    /// </summary>
+    public async Task WriteLinesAsync(IReadOnlyList<string> commands, CancellationToken cancellationToken)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(command + "\r\n");
+        byte[] bytes = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\r\n")));
         await TimedAsync(async t => await Transport.WriteAsync(bytes, t), cancellationToken);
         await TimedAsync(async t => await Transport.FlushAsync(t), cancellationToken);
     }
