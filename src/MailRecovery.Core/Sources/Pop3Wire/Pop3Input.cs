@@ -18,7 +18,8 @@ internal sealed class Pop3Input : IAsyncDisposable
     public const int MaxReplyLine = 64 * 1024;
 
     private readonly TimeSpan timeout;
-    private readonly byte[] buffer = new byte[16 * 1024];
+    /// <summary>64 KiB: one receive takes what a fast transfer has queued, and each piece of a message is one disk write.</summary>
+    private readonly byte[] buffer = new byte[64 * 1024];
     private int start;
     private int end;
 
