@@ -143,8 +143,8 @@ public sealed class Pop3Session : IAsyncDisposable
         var sizes = new SortedDictionary<int, long>();
         foreach (string line in await MultiLineAsync("LIST", cancellationToken))
         {
-            (int n, string value) = Split(line, "LIST");
-            sizes[n] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : throw Garbled("LIST", line);
+            (int n, string value) = Pop3Reply.Split(line, "LIST");
+            sizes[n] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : throw Pop3Reply.Garbled("LIST", line);
         }
 
         return sizes;
@@ -171,7 +171,7 @@ public sealed class Pop3Session : IAsyncDisposable
         var uids = new SortedDictionary<int, string>();
         foreach (string line in lines)
         {
-            (int n, string uid) = Split(line, "UIDL");
+            (int n, string uid) = Pop3Reply.Split(line, "UIDL");
             uids[n] = uid;
         }
 
@@ -350,7 +350,7 @@ public sealed class Pop3Session : IAsyncDisposable
                 await Input.WriteLinesAsync([.. sent.Select(n => string.Create(CultureInfo.InvariantCulture, $"{verb} {n}"))], cancellationToken);
                 foreach (int n in sent)
                 {
-                    (bool ok, string text) = Status(await Input.ReadLineAsync(cancellationToken));
+                    (bool ok, string text) = Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken));
                     if (!ok)
                         refused ??= new Pop3CommandException(string.Create(CultureInfo.InvariantCulture, $"{verb} {n}: {text}"), text);
                     else if (onOk is not null)
@@ -385,7 +385,7 @@ public sealed class Pop3Session : IAsyncDisposable
 
     private async Task ExpectOkAsync(string? command, string what, CancellationToken cancellationToken)
     {
-        (bool ok, string text) = command is null ? Status(await Input.ReadLineAsync(cancellationToken)) : await CommandAsync(command, cancellationToken);
+        (bool ok, string text) = command is null ? Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken)) : await CommandAsync(command, cancellationToken);
         if (!ok)
             throw new Pop3ProtocolException($"the POP3 server refused the {what}: {text}");
     }
@@ -395,28 +395,6 @@ public sealed class Pop3Session : IAsyncDisposable
         if (command.AsSpan().ContainsAny('\r', '\n'))
             throw new ArgumentException("a POP3 command cannot hold a line break", nameof(command));
         await Input.WriteLineAsync(command, cancellationToken);
-        return Status(await Input.ReadLineAsync(cancellationToken));
+        return Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken));
     }
-
-    /// <summary>A status indicator (RFC 1939 §3): "+OK" or "-ERR", then optional text.</summary>
-    private static (bool Ok, string Text) Status(string line)
-    {
-        if (line.StartsWith("+OK", StringComparison.Ordinal))
-            return (true, line[3..].Trim());
-        if (line.StartsWith("-ERR", StringComparison.Ordinal))
-            return (false, line[4..].Trim());
-        throw new Pop3ProtocolException($"the POP3 server sent a malformed reply: {Shorten(line)}");
-    }
-
-    private static (int Number, string Value) Split(string line, string command)
-    {
-        string[] parts = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length >= 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? (n, parts[1])
-            : throw Garbled(command, line);
-    }
-
-    private static Pop3ProtocolException Garbled(string command, string line) => new($"the POP3 server sent a malformed {command} line: {Shorten(line)}");
-
-    private static string Shorten(string line) => line.Length <= 80 ? line : line[..80] + "…";
 }
