@@ -1,18 +1,19 @@
-using MailKit;
-using MailKit.Net.Pop3;
+using MailRecovery.Core.Sources.Pop3Wire;
 
 namespace MailRecovery.Core.Sources;
 
 /// <summary>
-/// A POP3 account (RFC 1939). Messages are recognised by UIDL (RFC 1939 §7); deletions (DELE) only take
-/// effect at QUIT, which <see cref="CommitAsync"/> sends once the whole pass is archived.
+/// A POP3 account (RFC 1939), read with our own <see cref="Pop3Session"/>: RETR streams each message to the archive,
+/// so memory does not grow with the message size (MailKit's Pop3Client holds every RETR whole). Messages are
+/// recognised by UIDL (RFC 1939 §7); deletions (DELE) only take effect at QUIT, which <see cref="CommitAsync"/>
+/// sends once the whole pass is archived.
 /// </summary>
 public sealed class Pop3Source : IMessageSource
 {
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
     private readonly Pop3SourceOptions options;
-    private readonly Pop3Client client = MailServiceConnector.NewPop3Client();
+    private readonly Pop3Session session = new();
 
     public Pop3Source(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, Pop3SourceOptions? options = null)
     {
@@ -26,28 +27,26 @@ public sealed class Pop3Source : IMessageSource
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await MailServiceConnector.ConnectAsync(client, Endpoint.Host, Endpoint.Port, Endpoint.Tls, trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, Endpoint.User, credentials.Read(Endpoint.AccountKey), cancellationToken);
+        await session.ConnectAsync(Endpoint.Host, Endpoint.Port, Endpoint.Tls, trust, cancellationToken);
+        await session.LoginAsync(Endpoint.User, credentials.Read(Endpoint.AccountKey), cancellationToken);
     }
 
     public Task<IMailboxReader> OpenMailboxAsync(string mailbox, bool writable, CancellationToken cancellationToken) =>
-        Task.FromResult<IMailboxReader>(new Pop3MailboxReader(client, options));
+        Task.FromResult<IMailboxReader>(new Pop3MailboxReader(session, options));
 
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         // QUIT moves the session to the UPDATE state: only now are the DELE'd messages removed (RFC 1939 §6).
-        if (client.IsConnected)
-            await client.DisconnectAsync(true, cancellationToken);
+        if (session.IsConnected)
+            await session.QuitAsync(cancellationToken);
     }
 
     public Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken) =>
         Task.FromResult(false);
 
-    public ValueTask DisposeAsync()
-    {
-        // No QUIT here: a session that ends without QUIT rolls back its deletions, which is what a failed
-        // pass must do.
-        client.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>
+    /// Closes the connection without QUIT: a session that ends without QUIT rolls back its deletions, which is what
+    /// a failed pass must do.
+    /// </summary>
+    public ValueTask DisposeAsync() => session.DisposeAsync();
 }

@@ -4,13 +4,10 @@ namespace MailRecovery.Core.Sources;
 public sealed class Pop3SourceOptions
 {
     /// <summary>
-    /// RETR commands are pipelined (RFC 2449 PIPELINING) in groups whose announced sizes add up to at most
-    /// this many bytes; MailKit holds a group in memory until its last reply, so this bounds memory.
+    /// The most RETR (or DELE) commands sent before their replies are read, when the server announces PIPELINING
+    /// (RFC 2449 §6.6). Messages stream as they arrive, so this bounds round trips, not memory; 200 commands are
+    /// under 3 KB, far below any socket's send buffer, so the commands never wait behind unread replies.
     /// </summary>
-    /// <value>The default value is 2 MiB: still ~200 ordinary messages per group (the count limit), less memory held.</value>
-    public long PipelineBytes { get; set; } = 2 * 1024 * 1024;
-
-    /// <summary>The most RETR commands in one pipelined group.</summary>
     /// <value>The default value is 200.</value>
     public int PipelineCount { get; set; } = 200;
 }

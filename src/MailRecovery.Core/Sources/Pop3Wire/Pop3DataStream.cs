@@ -34,19 +34,21 @@ internal sealed class Pop3DataStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        // A piece may decode to nothing (a withheld dot at its end): read on until bytes come out or the end.
-        while (buffer.Length > 0 && !decoder.Ended)
+        // A piece may decode to nothing (a withheld dot at its end): read on until bytes come out or the end. Once
+        // some came out, decode only what is already buffered: the caller gets big pieces (one disk write each)
+        // without waiting on the network for more.
+        int total = 0;
+        while (total < buffer.Length && !decoder.Ended && (total == 0 || input.HasBuffered))
         {
             ReadOnlyMemory<byte> raw = await input.PeekAsync(cancellationToken);
             if (raw.IsEmpty)
                 throw new Pop3ProtocolException("the POP3 server closed the connection in the middle of a message");
-            (int consumed, int written) = decoder.Decode(raw.Span, buffer.Span);
+            (int consumed, int written) = decoder.Decode(raw.Span, buffer.Span[total..]);
             input.Consume(consumed);
-            if (written > 0)
-                return written;
+            total += written;
         }
 
-        return 0;
+        return total;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -58,6 +60,8 @@ internal sealed class Pop3DataStream : Stream
     /// <summary>Reads and drops the rest of the response, so the session is ready for its next command.</summary>
     public async Task SkipRestAsync(CancellationToken cancellationToken)
     {
+        if (decoder.Ended)
+            return; // the usual case: the reader read the whole message
         byte[] sink = new byte[16 * 1024];
         while (await ReadAsync(sink, cancellationToken) > 0)
         {

@@ -18,7 +18,8 @@ internal sealed class Pop3Input : IAsyncDisposable
     public const int MaxReplyLine = 64 * 1024;
 
     private readonly TimeSpan timeout;
-    private readonly byte[] buffer = new byte[16 * 1024];
+    /// <summary>64 KiB: one receive takes what a fast transfer has queued, and each piece of a message is one disk write.</summary>
+    private readonly byte[] buffer = new byte[64 * 1024];
     private int start;
     private int end;
 
@@ -45,9 +46,15 @@ internal sealed class Pop3Input : IAsyncDisposable
         Transport = await secure(Transport, cancellationToken);
     }
 
-    public async Task WriteLineAsync(string command, CancellationToken cancellationToken)
+    public Task WriteLineAsync(string command, CancellationToken cancellationToken) => WriteLinesAsync([command], cancellationToken);
+
+    /// <summary>
+    /// Sends several commands in one write (one TLS record, one segment): a pipelined group (RFC 2449 §6.6). The
+    /// caller keeps the group small enough to fit the socket's send buffer while the server's replies wait unread.
+    /// </summary>
+    public async Task WriteLinesAsync(IReadOnlyList<string> commands, CancellationToken cancellationToken)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(command + "\r\n");
+        byte[] bytes = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\r\n")));
         await TimedAsync(async t => await Transport.WriteAsync(bytes, t), cancellationToken);
         await TimedAsync(async t => await Transport.FlushAsync(t), cancellationToken);
     }

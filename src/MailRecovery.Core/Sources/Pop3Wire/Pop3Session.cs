@@ -8,10 +8,17 @@ using MailKit.Security;
 namespace MailRecovery.Core.Sources.Pop3Wire;
 
 /// <summary>
-/// A read-only POP3 client (RFC 1939, CAPA RFC 2449, STLS RFC 2595) for what MailKit's Pop3Client cannot do: read
-/// a whole message without RETR. Dovecot marks a message \Seen on RETR; <c>TOP n lines</c> (§7) with more lines
-/// than any message has returns the whole message and marks nothing. The session has no DELE and no RETR at all,
-/// so its QUIT (§6) never updates the maildrop.
+/// A small POP3 client (RFC 1939, CAPA and PIPELINING RFC 2449, STLS RFC 2595, AUTH PLAIN RFC 5034) for what
+/// MailKit's Pop3Client cannot do: read a whole message without RETR (Dovecot marks a message \Seen on RETR;
+/// <c>TOP n lines</c> (§7) with more lines than any message has returns the whole message and marks nothing), and
+/// stream a RETR instead of holding the message whole. Every message body is a stream decoded as it arrives, so
+/// memory does not grow with the message size.
+/// <para>
+/// Deletions: <see cref="DeleteAsync"/> only marks messages; the server removes them when <see cref="QuitAsync"/>
+/// moves the session to the UPDATE state (§6). A session that ends any other way (<see cref="DisposeAsync"/>, a
+/// broken connection, a crash) removes nothing; the fetch's crash model relies on that. The primary ledger, the
+/// audit and the probe use only TOP, UIDL and LIST, so their QUIT changes nothing.
+/// </para>
 /// <para>
 /// Failures: a -ERR to a command is a <see cref="Pop3CommandException"/> and the session goes on; a refused login
 /// is MailKit's <see cref="AuthenticationException"/>, an untrusted certificate its <see cref="SslHandshakeException"/>;
@@ -31,6 +38,7 @@ public sealed class Pop3Session : IAsyncDisposable
 
     private readonly TimeSpan timeout;
     private readonly HashSet<string> capabilities = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> mechanisms = new(StringComparer.OrdinalIgnoreCase);
     private Pop3Input? input;
 
     /// <param name="timeout">How long one connect, read or write may take; <see cref="MailServiceConnector.IoTimeout"/> by default.</param>
@@ -90,16 +98,25 @@ public sealed class Pop3Session : IAsyncDisposable
         });
     }
 
-    /// <summary>USER and PASS (RFC 1939 §7). The password is sent once and never logged.</summary>
+    /// <summary>
+    /// USER and PASS (RFC 1939 §7); <c>AUTH PLAIN</c> with an initial response (RFC 5034 §4, RFC 4616) when the
+    /// server's CAPA does not offer USER but offers SASL PLAIN. One attempt either way: a wrong password is not
+    /// retried with another mechanism (servers count every try and may lock the account). The password is sent
+    /// once and never logged.
+    /// </summary>
     /// <exception cref="AuthenticationException">The server refused the user or the password.</exception>
     /// <exception cref="IOException">The maildrop is locked by another session or the server failed ([IN-USE], [SYS/…], RFC 3206).</exception>
     public async Task LoginAsync(string user, string password, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(password);
+        bool plain = capabilities.Count > 0 && !capabilities.Contains("USER") && mechanisms.Contains("PLAIN");
+        (string Command, string Shown)[] steps = plain
+            ? [("AUTH PLAIN " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}")), "AUTH PLAIN")]
+            : [($"USER {user}", "USER"), ($"PASS {password}", "PASS")];
         await GuardedAsync(async () =>
         {
-            foreach ((string command, string shown) in new[] { ($"USER {user}", "USER"), ($"PASS {password}", "PASS") })
+            foreach ((string command, string shown) in steps)
             {
                 (bool ok, string text) = await CommandAsync(command, cancellationToken);
                 if (ok)
@@ -112,25 +129,53 @@ public sealed class Pop3Session : IAsyncDisposable
     }
 
     /// <summary>Every message of the maildrop with its unique id and size: <c>UIDL</c> and <c>LIST</c>, by number.</summary>
+    /// <exception cref="Pop3CommandException">The server has no UIDL.</exception>
     public async Task<IReadOnlyList<Pop3Listing>> ListAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> uids = await MultiLineAsync("UIDL", cancellationToken);
-        IReadOnlyList<string> sizes = await MultiLineAsync("LIST", cancellationToken);
-        var size = new Dictionary<int, long>();
-        foreach (string line in sizes)
+        IReadOnlyDictionary<int, string> uids = await ListUidsAsync(cancellationToken) ?? throw new Pop3CommandException("UIDL: the server does not support UIDL");
+        IReadOnlyDictionary<int, long> sizes = await ListSizesAsync(cancellationToken);
+        return [.. uids.Select(u => new Pop3Listing(u.Key, u.Value, sizes.GetValueOrDefault(u.Key, -1)))];
+    }
+
+    /// <summary><c>LIST</c> (RFC 1939 §5): the size in octets of every message, by number, in maildrop order.</summary>
+    public async Task<IReadOnlyDictionary<int, long>> ListSizesAsync(CancellationToken cancellationToken)
+    {
+        var sizes = new SortedDictionary<int, long>();
+        foreach (string line in await MultiLineAsync("LIST", cancellationToken))
         {
-            (int n, string value) = Split(line, "LIST");
-            size[n] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : throw Garbled("LIST", line);
+            (int n, string value) = Pop3Reply.Split(line, "LIST");
+            sizes[n] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : throw Pop3Reply.Garbled("LIST", line);
         }
 
-        var listed = new List<Pop3Listing>(uids.Count);
-        foreach (string line in uids)
+        return sizes;
+    }
+
+    /// <summary>
+    /// <c>UIDL</c> (RFC 1939 §7, an optional command): the unique id of every message, by number, in maildrop order;
+    /// null when the server does not support it (its CAPA leaves UIDL out, or it answers -ERR).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, string>?> ListUidsAsync(CancellationToken cancellationToken)
+    {
+        if (capabilities.Count > 0 && !capabilities.Contains("UIDL"))
+            return null;
+        IReadOnlyList<string> lines;
+        try
         {
-            (int n, string uid) = Split(line, "UIDL");
-            listed.Add(new Pop3Listing(n, uid, size.GetValueOrDefault(n, -1)));
+            lines = await MultiLineAsync("UIDL", cancellationToken);
+        }
+        catch (Pop3CommandException)
+        {
+            return null; // a server without CAPA that has no UIDL either
         }
 
-        return listed;
+        var uids = new SortedDictionary<int, string>();
+        foreach (string line in lines)
+        {
+            (int n, string uid) = Pop3Reply.Split(line, "UIDL");
+            uids[n] = uid;
+        }
+
+        return uids;
     }
 
     /// <summary>
@@ -158,7 +203,43 @@ public sealed class Pop3Session : IAsyncDisposable
         });
     }
 
-    /// <summary>QUIT (RFC 1939 §6) and close. With no DELE sent, the server's UPDATE state removes nothing.</summary>
+    /// <summary>
+    /// <c>RETR</c> (RFC 1939 §7) of each of <paramref name="numbers"/>, in that order: every message is streamed to
+    /// <paramref name="read"/> as the server sends it, with the byte-stuffing undone and the terminating line removed
+    /// (the stream throws <see cref="Pop3ProtocolException"/> if the connection ends before the message does), and
+    /// whatever <paramref name="read"/> leaves unread is skipped. When the server announces PIPELINING (RFC 2449
+    /// §6.6) the commands go out in groups of up to <paramref name="window"/>, so that a thousand small messages
+    /// cost a few round trips instead of a thousand; otherwise one by one.
+    /// </summary>
+    /// <exception cref="Pop3CommandException">
+    /// The server answered -ERR to a RETR (the first such is thrown). The other messages were still read; the
+    /// session stays usable.
+    /// </exception>
+    public Task RetrieveAsync(IReadOnlyList<int> numbers, int window, Func<int, Stream, CancellationToken, Task> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return PipelinedAsync("RETR", numbers, window, async n =>
+        {
+            var data = new Pop3DataStream(Input);
+            await read(n, data, cancellationToken);
+            await data.SkipRestAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>DELE</c> (RFC 1939 §6) of each of <paramref name="numbers"/>, pipelined as <see cref="RetrieveAsync"/>.
+    /// The messages are only marked: the server removes them at <see cref="QuitAsync"/>, and not at all if the
+    /// session ends without it.
+    /// </summary>
+    /// <exception cref="Pop3CommandException">The server answered -ERR to a DELE (the first such is thrown) after all replies were read.</exception>
+    public Task DeleteAsync(IReadOnlyList<int> numbers, int window, CancellationToken cancellationToken) =>
+        PipelinedAsync("DELE", numbers, window, null, cancellationToken);
+
+    /// <summary>
+    /// QUIT (RFC 1939 §6) and close: the server enters the UPDATE state and removes the messages marked by
+    /// <see cref="DeleteAsync"/>; with none marked it removes nothing. A -ERR to QUIT (some deletions failed) is not
+    /// an error here: those messages stay on the server and the next pass deletes them again.
+    /// </summary>
     public async Task QuitAsync(CancellationToken cancellationToken)
     {
         try
@@ -233,11 +314,53 @@ public sealed class Pop3Session : IAsyncDisposable
     private async Task ReadCapabilitiesAsync(CancellationToken cancellationToken)
     {
         capabilities.Clear();
+        mechanisms.Clear();
         (bool ok, _) = await CommandAsync("CAPA", cancellationToken);
         if (!ok)
             return; // a server from before RFC 2449: no capabilities known
         foreach (string line in await ReadLinesAsync(cancellationToken))
-            capabilities.Add(line.Split(' ', 2)[0]);
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+                continue;
+            capabilities.Add(words[0]);
+            if (words[0].Equals("SASL", StringComparison.OrdinalIgnoreCase))
+                mechanisms.UnionWith(words.Skip(1)); // RFC 2449 §6.3 / RFC 5034 §6: "SASL PLAIN LOGIN …"
+        }
+    }
+
+    /// <summary>
+    /// Sends "<paramref name="verb"/> n" for each number, in groups of <paramref name="window"/> when the server
+    /// pipelines, and reads each reply in order; <paramref name="onOk"/> reads what follows a +OK (a message).
+    /// A -ERR is remembered and thrown once every reply of the call is read, so the session is never left with
+    /// replies in flight.
+    /// </summary>
+    private Task PipelinedAsync(string verb, IReadOnlyList<int> numbers, int window, Func<int, Task>? onOk, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        foreach (int n in numbers)
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        int group = capabilities.Contains("PIPELINING") ? Math.Max(1, window) : 1;
+        return GuardedAsync(async () =>
+        {
+            Pop3CommandException? refused = null;
+            for (int at = 0; at < numbers.Count; at += group)
+            {
+                int[] sent = [.. numbers.Skip(at).Take(group)];
+                await Input.WriteLinesAsync([.. sent.Select(n => string.Create(CultureInfo.InvariantCulture, $"{verb} {n}"))], cancellationToken);
+                foreach (int n in sent)
+                {
+                    (bool ok, string text) = Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken));
+                    if (!ok)
+                        refused ??= new Pop3CommandException(string.Create(CultureInfo.InvariantCulture, $"{verb} {n}: {text}"), text);
+                    else if (onOk is not null)
+                        await onOk(n);
+                }
+            }
+
+            if (refused is not null)
+                throw refused;
+        });
     }
 
     private async Task<IReadOnlyList<string>> MultiLineAsync(string command, CancellationToken cancellationToken) =>
@@ -262,7 +385,7 @@ public sealed class Pop3Session : IAsyncDisposable
 
     private async Task ExpectOkAsync(string? command, string what, CancellationToken cancellationToken)
     {
-        (bool ok, string text) = command is null ? Status(await Input.ReadLineAsync(cancellationToken)) : await CommandAsync(command, cancellationToken);
+        (bool ok, string text) = command is null ? Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken)) : await CommandAsync(command, cancellationToken);
         if (!ok)
             throw new Pop3ProtocolException($"the POP3 server refused the {what}: {text}");
     }
@@ -272,28 +395,6 @@ public sealed class Pop3Session : IAsyncDisposable
         if (command.AsSpan().ContainsAny('\r', '\n'))
             throw new ArgumentException("a POP3 command cannot hold a line break", nameof(command));
         await Input.WriteLineAsync(command, cancellationToken);
-        return Status(await Input.ReadLineAsync(cancellationToken));
+        return Pop3Reply.Status(await Input.ReadLineAsync(cancellationToken));
     }
-
-    /// <summary>A status indicator (RFC 1939 §3): "+OK" or "-ERR", then optional text.</summary>
-    private static (bool Ok, string Text) Status(string line)
-    {
-        if (line.StartsWith("+OK", StringComparison.Ordinal))
-            return (true, line[3..].Trim());
-        if (line.StartsWith("-ERR", StringComparison.Ordinal))
-            return (false, line[4..].Trim());
-        throw new Pop3ProtocolException($"the POP3 server sent a malformed reply: {Shorten(line)}");
-    }
-
-    private static (int Number, string Value) Split(string line, string command)
-    {
-        string[] parts = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length >= 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? (n, parts[1])
-            : throw Garbled(command, line);
-    }
-
-    private static Pop3ProtocolException Garbled(string command, string line) => new($"the POP3 server sent a malformed {command} line: {Shorten(line)}");
-
-    private static string Shorten(string line) => line.Length <= 80 ? line : line[..80] + "…";
 }
