@@ -4,8 +4,10 @@ using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.IO;
 using MailRecovery.Core.Resilience;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Sources.InputGuard;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -275,7 +277,11 @@ public sealed class FetchRun
 
         async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
         {
-            StagedMessage staged = await archive.Writer.StageAsync(content, message.InternalDate, ct);
+            // A server that announced a size and then sends without end must not fill the disk; the generous
+            // slack leaves room for servers whose sizes are estimates (the check below tells those apart).
+            Stream bounded = message.Size < 0 ? content : new BoundedReadStream(content, DownloadLimit(message.Size),
+                limit => new OverlongServerInputException($"{mailbox} {message.ServerId}: the server announced {message.Size} bytes and sent more than {limit}: not a mail server, or a broken one"));
+            StagedMessage staged = await archive.Writer.StageAsync(bounded, message.InternalDate, ct);
             string? problem = DownloadProblem(message, staged.Size);
             long? serverSize = message.Size >= 0 ? message.Size : null;
             if (problem is not null && staged.Size > 0 && mismatched.GetValueOrDefault(message) == staged.Sha256)
@@ -376,6 +382,9 @@ public sealed class FetchRun
         if (notArchived.Count > 0)
             await SettleNotArchivedAsync(account, reader, mailbox, notArchived, report, cancellationToken);
     }
+
+    /// <summary>The most bytes accepted for a message announced as <paramref name="announced"/>: twice that and 1 MiB more.</summary>
+    internal static long DownloadLimit(long announced) => (2 * announced) + (1024 * 1024);
 
     /// <summary>
     /// The server announces each message's size (IMAP RFC822.SIZE, RFC 9051 §7.5.2; POP3 LIST, RFC 1939 §5);

@@ -88,6 +88,44 @@ public sealed class FetchPop3ScriptedServerTests
         Assert.Equal(new[] { FetchImapTests.Sha(One), FetchImapTests.Sha(Two) }.Order(StringComparer.Ordinal), ArchiveSnapshot.Take(dir.Sub("archive")).FileHashes.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_RETR_that_never_ends_stops_at_twice_the_announced_size_and_nothing_is_archived()
+    {
+        long sent = 0;
+        await using var server = ScriptedMailServer.Start(async s =>
+        {
+            await ListScriptAsync(s, "USER\nUIDL\nPIPELINING", withUidl: true);
+            await s.ReadLineAsync();
+            await s.ReadLineAsync();
+            await s.SendRawAsync("+OK\r\n"u8.ToArray());
+            byte[] line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
+            byte[] chunk = [.. Enumerable.Range(0, 64).SelectMany(_ => line)];
+            try
+            {
+                // The flood is bounded (64 MiB) so that the test ends whatever the client does.
+                while (sent < 64L * 1024 * 1024)
+                {
+                    await s.SendRawAsync(chunk);
+                    sent += chunk.Length;
+                }
+            }
+            catch (IOException)
+            {
+                // The client hung up: what the test wants.
+            }
+        });
+        using var dir = new TempDirectory();
+
+        FetchReport report = await RunAsync(dir, server.Port, ServerPolicy.Delete);
+
+        Assert.Equal(ExitCodes.SomeFailed, report.ExitCode);
+        Assert.Contains("sent more than", report.Accounts[0].Error!.Message, StringComparison.Ordinal);
+        Assert.Empty(ArchiveSnapshot.Take(dir.Sub("archive")).FileHashes);
+        Assert.Empty(Directory.GetFiles(dir.Sub(Path.Combine("archive", "tmp"))));
+        Assert.InRange(sent, 0, 16L * 1024 * 1024); // 2 × 72 bytes + 1 MiB read, plus what the sockets buffer
+        Assert.DoesNotContain(server.Received, l => l.StartsWith("DELE", StringComparison.Ordinal));
+    }
+
     /// <summary>Greeting, CAPA, login, then LIST (and UIDL) of <see cref="One"/> and <see cref="Two"/>.</summary>
     private static async Task ListScriptAsync(ScriptedMailServer s, string capabilities, bool withUidl)
     {
