@@ -47,6 +47,26 @@ public sealed class FailureContractTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task Over_POP3_both_TLS_mix_ups_are_told_as_such_within_the_connect_timeout()
+    {
+        // POP3 runs on our own client (Pop3Wire), which must tell them as the MailKit connector does.
+        await using var implicitToPlain = new Core.Sources.Pop3Wire.Pop3Session();
+        var plain = await Assert.ThrowsAsync<MailRecoveryException>(() =>
+            implicitToPlain.ConnectAsync("127.0.0.1", bed.Pop3Port, TlsMode.Implicit, bed.Trust, CancellationToken.None));
+        Assert.Equal(ExitCodes.Usage, ExitCodes.For(plain));
+        Assert.Contains("the port does not speak TLS (is it a STARTTLS port? use pop3://)", plain.Message, StringComparison.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        await using var startTlsToImplicit = new Core.Sources.Pop3Wire.Pop3Session();
+        var mismatch = await Assert.ThrowsAsync<MailRecoveryException>(() =>
+            startTlsToImplicit.ConnectAsync("127.0.0.1", bed.Pop3sPort, TlsMode.StartTls, bed.Trust, CancellationToken.None));
+        Assert.True(clock.Elapsed < new Core.Resilience.ResilienceOptions().ConnectTimeout, $"took {clock.Elapsed}");
+        Assert.Equal(ExitCodes.Usage, ExitCodes.For(mismatch));
+        Assert.Contains("TLS mismatch", mismatch.Message, StringComparison.Ordinal);
+        Assert.Contains("pop3s://", mismatch.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_without_STARTTLS_is_a_usage_error_with_the_fix()
     {
         await using var server = ScriptedMailServer.Start(ImapWithoutStartTlsAsync);

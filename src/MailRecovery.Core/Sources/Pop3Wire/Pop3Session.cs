@@ -85,15 +85,15 @@ public sealed class Pop3Session : IAsyncDisposable
         await GuardedAsync(async () =>
         {
             if (tls == TlsMode.Implicit)
-                await Input.UpgradeAsync((s, t) => SecureAsync(s, host, trust, t), cancellationToken);
-            await ExpectOkAsync(null, "greeting", cancellationToken);
+                await Input.UpgradeAsync((s, t) => SecureAsync(s, host, port, trust, t), cancellationToken);
+            await GreetingAsync(host, port, tls, cancellationToken);
             await ReadCapabilitiesAsync(cancellationToken);
             if (tls != TlsMode.StartTls)
                 return;
             if (!capabilities.Contains("STLS"))
                 throw new System.Security.Authentication.AuthenticationException($"{host}:{port} does not offer STLS, so the password would travel in clear text");
             await ExpectOkAsync("STLS", "STLS", cancellationToken);
-            await Input.UpgradeAsync((s, t) => SecureAsync(s, host, trust, t), cancellationToken);
+            await Input.UpgradeAsync((s, t) => SecureAsync(s, host, port, trust, t), cancellationToken);
             await ReadCapabilitiesAsync(cancellationToken); // RFC 2595 §4: what was said before TLS is forgotten
         });
     }
@@ -280,15 +280,44 @@ public sealed class Pop3Session : IAsyncDisposable
 
     private Task GuardedAsync(Func<Task> step) => GuardedAsync(async () => { await step(); return true; });
 
-    private async Task<Stream> SecureAsync(Stream clear, string host, CertificateTrust trust, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the greeting (RFC 1939 §4). Without implicit TLS, a server silent for <see cref="MailServiceConnector.GreetingTimeout"/>
+    /// is asked whether it speaks TLS from the first byte (<see cref="TlsProbe"/>): pop3:// to port 995 is a TLS
+    /// mismatch to tell at once, not a slow server to wait for through every retry.
+    /// </summary>
+    private async Task GreetingAsync(string host, int port, TlsMode tls, CancellationToken cancellationToken)
+    {
+        using var greeting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (tls != TlsMode.Implicit)
+            greeting.CancelAfter(MailServiceConnector.GreetingTimeout);
+        try
+        {
+            await ExpectOkAsync(null, "greeting", greeting.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (await TlsProbe.SpeaksTlsAsync(MailServiceConnector.HostForConnect(host), port, cancellationToken))
+            {
+                throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Account,
+                    $"{host}:{port}: TLS mismatch: this port speaks TLS from the first byte (implicit TLS), but pop3:// asks for {(tls == TlsMode.StartTls ? "STARTTLS" : "no TLS")}.",
+                    $"use pop3s:// for port {port}, or pop3:// with the server's STARTTLS port (110).", e);
+            }
+
+            throw new TimeoutException($"{host}:{port} sent no greeting within {MailServiceConnector.GreetingTimeout.TotalSeconds:0} s", e);
+        }
+    }
+
+    private async Task<Stream> SecureAsync(Stream clear, string host, int port, CertificateTrust trust, CancellationToken cancellationToken)
     {
         bool rejected = false;
+        bool sawCertificate = false;
         var tls = new SslStream(clear, leaveInnerStreamOpen: false);
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = host, // the name is checked: a mismatch is a policy error Validate refuses
             RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
             {
+                sawCertificate = certificate is not null;
                 bool trusted = trust.Validate(sender, certificate, chain, errors);
                 rejected = !trusted;
                 return trusted;
@@ -303,6 +332,14 @@ public sealed class Pop3Session : IAsyncDisposable
         {
             await tls.DisposeAsync();
             throw new SslHandshakeException($"the certificate of {host} is not trusted", e);
+        }
+        catch (Exception e) when (!sawCertificate && e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            // No certificate came back: what answered is not TLS (pop3s:// to a plain or STARTTLS port).
+            await tls.DisposeAsync();
+            throw new Errors.MailRecoveryException(Errors.FailureKind.Usage, Errors.FailureScope.Account,
+                $"{host}:{port}: TLS handshake failed: the port does not speak TLS (is it a STARTTLS port? use pop3://).",
+                $"use pop3:// (STARTTLS) for port {port}, or pop3s:// with the implicit-TLS port (995).", e);
         }
         catch
         {
