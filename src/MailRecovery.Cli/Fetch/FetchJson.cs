@@ -1,4 +1,5 @@
 using MailRecovery.Cli.Common;
+using MailRecovery.Core.Archive;
 
 namespace MailRecovery.Cli.Fetch;
 
@@ -12,6 +13,8 @@ internal sealed record FetchJson(
     int Vanished,
     long Bytes,
     double ElapsedSeconds,
+    int Repaired,
+    int Lost,
     IReadOnlyList<FetchJson.FetchAccountJson> Accounts)
 {
     internal sealed record FetchAccountJson(
@@ -24,5 +27,7 @@ internal sealed record FetchJson(
         long Bytes,
         IReadOnlyList<string> Failures,
         IReadOnlyList<string> Warnings,
-        ErrorJson.Detail? Error);
+        ErrorJson.Detail? Error,
+        int Repaired,
+        IReadOnlyList<LostMessage> Lost);
 }

@@ -18,6 +18,10 @@ internal static class FetchReportWriter
                 output.WriteLine($"  warning: {warning}");
             foreach (string failure in a.Failures)
                 output.WriteLine($"  failed: {failure}");
+            if (a.Repaired > 0)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  repaired: {a.Repaired} missing or damaged archive file(s) downloaded again and put back"));
+            foreach (Core.Archive.LostMessage lost in a.Lost)
+                output.WriteLine($"  lost: {lost}");
             if (a.Error is not null)
                 output.WriteLine($"  error: {a.Error.UserText}");
         }
@@ -41,8 +45,10 @@ internal static class FetchReportWriter
             Vanished: report.Vanished,
             Bytes: report.Bytes,
             ElapsedSeconds: Math.Round(report.Elapsed.TotalSeconds, 3),
+            Repaired: report.Repaired,
+            Lost: report.Lost,
             Accounts: [.. report.Accounts.Select(a => new FetchJson.FetchAccountJson(
-                a.Account, a.Fetched, a.AlreadyHad, a.Failed, a.Vanished, a.Removed, a.Bytes, a.Failures, a.Warnings, ErrorJson.Detail.Of(a.Error)))]);
+                a.Account, a.Fetched, a.AlreadyHad, a.Failed, a.Vanished, a.Removed, a.Bytes, a.Failures, a.Warnings, ErrorJson.Detail.Of(a.Error), a.Repaired, a.Lost))]);
         output.WriteLine(JsonOutput.Serialize(json));
     }
 }

@@ -153,6 +153,24 @@ public sealed class ArchiveIndex : IDisposable
         return map;
     }
 
+    /// <summary>
+    /// Every server message this account archived from <paramref name="mailbox"/> (any UIDVALIDITY) with its file's
+    /// catalogue row: what a fetch pass checks for missing or damaged files.
+    /// </summary>
+    public List<(string ServerId, uint UidValidity, ArchivedMessage Row)> LinkedMessages(string account, string mailbox)
+    {
+        var rows = new List<(string, uint, ArchivedMessage)>();
+        using SqliteCommand cmd = Command("""
+            SELECT m.file, m.sha256, m.size, m.message_id, m.received_utc, m.received_source, m.date_utc, m.from_addr, m.to_addrs, m.cc_addrs,
+                   m.delivered_to, m.x_original_to, m.recipients, m.subject, m.archived_utc, m.is_probe, m.fingerprint, s.server_id, s.uidvalidity
+            FROM source_messages s JOIN messages m ON m.file = s.file WHERE s.account = $a AND s.mailbox = $m
+            """, ("$a", account), ("$m", mailbox));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        while (r.Read())
+            rows.Add((r.GetString(17), (uint)r.GetInt64(18), ReadMessage(r)));
+        return rows;
+    }
+
     /// <summary>Files whose fingerprint is not known yet (rows of an index upgraded from schema 1).</summary>
     public List<string> FilesWithoutFingerprint()
     {

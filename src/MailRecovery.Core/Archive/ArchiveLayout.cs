@@ -34,6 +34,9 @@ public sealed class ArchiveLayout
 
     public string LockPath { get; }
 
+    /// <summary>Where damaged message files are moved (<c>mailrecovery/quarantine/</c>), never deleted.</summary>
+    public string QuarantineDir => Path.Combine(DataDir, "quarantine");
+
     /// <summary>The replay journal (<c>mailrecovery/replay-journal.sqlite</c>).</summary>
     public string JournalPath => Path.Combine(DataDir, "replay-journal.sqlite");
 

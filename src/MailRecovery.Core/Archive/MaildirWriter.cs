@@ -135,6 +135,29 @@ public sealed class MaildirWriter
         DirectorySync.Sync(layout.Cur);
     }
 
+    /// <summary>
+    /// Puts an archived file back from a new download whose SHA-256 the caller checked against the recorded one: the
+    /// same name in cur/, the mtime the receipt time, made durable like any file (fsync, rename, fsync of cur/). A
+    /// damaged file still at the name goes to the quarantine first, so nothing is overwritten.
+    /// </summary>
+    public void Restore(StagedMessage staged, ArchivedMessage row, string? damagedPath)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        ArgumentNullException.ThrowIfNull(row);
+        if (staged.Unsynced is FileStream file)
+        {
+            File.SetLastWriteTimeUtc(file.SafeFileHandle, row.Metadata.ReceivedAt.UtcDateTime);
+            file.Flush(flushToDisk: true);
+            file.Dispose();
+            staged.Unsynced = null;
+        }
+
+        if (damagedPath is not null && RegularFile.Exists(damagedPath))
+            FileDamage.Quarantine(layout, damagedPath, clock);
+        File.Move(staged.TmpPath, Path.Combine(layout.Cur, row.File + MaildirFileName.InfoSuffix), overwrite: false);
+        DirectorySync.Sync(layout.Cur);
+    }
+
     /// <summary>Drops a staged file that turned out to be a duplicate.</summary>
     public static void Discard(StagedMessage staged)
     {

@@ -29,6 +29,12 @@ public sealed class AccountReport
 
     public long Bytes { get; set; }
 
+    /// <summary>Missing or damaged archive files downloaded again and put back.</summary>
+    public int Repaired { get; set; }
+
+    /// <summary>Archived messages whose file is missing or damaged and that the server no longer has.</summary>
+    public List<Archive.LostMessage> Lost { get; } = [];
+
     public List<string> Failures { get; } = [];
 
     public List<string> Warnings { get; } = [];

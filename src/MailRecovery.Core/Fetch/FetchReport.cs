@@ -15,9 +15,14 @@ public sealed record FetchReport(IReadOnlyList<AccountReport> Accounts, TimeSpan
 
     public long Bytes => Accounts.Sum(a => a.Bytes);
 
+    public int Repaired => Accounts.Sum(a => a.Repaired);
+
+    public int Lost => Accounts.Sum(a => a.Lost.Count);
+
     /// <summary>
     /// 0 when everything was fetched; 2 for a configuration problem (including a refused password or an
-    /// untrusted certificate); 75 when only temporary failures stopped it; 1 otherwise.
+    /// untrusted certificate); 1 when a message failed or an archived message is lost (its file is missing
+    /// or damaged and no server has it any more); 75 when only temporary failures stopped it; 1 otherwise.
     /// </summary>
     public int ExitCode
     {
@@ -25,7 +30,7 @@ public sealed record FetchReport(IReadOnlyList<AccountReport> Accounts, TimeSpan
         {
             // The most actionable code wins: a configuration mistake, then lost messages, then "try later".
             var codes = Accounts.Where(a => a.Error is not null).Select(a => ExitCodes.For(a.Error!)).ToList();
-            if (Failed > 0)
+            if (Failed > 0 || Lost > 0)
                 codes.Add(ExitCodes.SomeFailed);
             if (codes.Contains(ExitCodes.Usage))
                 return ExitCodes.Usage;

@@ -40,6 +40,9 @@ public sealed class FetchRun
 
     private TimeProvider Clock => archive.Clock;
 
+    /// <summary>Files put back by self-repair during this run, by any account.</summary>
+    private readonly HashSet<string> restoredFiles = new(StringComparer.Ordinal);
+
     public async Task<FetchReport> RunAsync(IReadOnlyList<AccountSpec> accounts, CancellationToken cancellationToken)
     {
         long start = Clock.GetTimestamp();
@@ -50,6 +53,14 @@ public sealed class FetchRun
             reports.Add(report);
             if (report.Error?.Scope == FailureScope.Archive)
                 break; // a full disk stops every account, not just this one
+        }
+
+        // A file one account found damaged and could not put back may have been put back by another (an alias
+        // delivers the same message to several accounts): only what no account restored is lost.
+        lock (restoredFiles)
+        {
+            foreach (AccountReport report in reports)
+                report.Lost.RemoveAll(l => restoredFiles.Contains(l.File));
         }
 
         return new FetchReport(reports, Clock.GetElapsedTime(start));
@@ -120,8 +131,9 @@ public sealed class FetchRun
         HashSet<string> archived = reader.HasStableIds
             ? await WithArchiveAsync(() => archive.Index.ArchivedServerIds(key, mailbox, uidValidity), cancellationToken)
             : [];
-        var missing = listed.Where(m => !archived.Contains(m.ServerId)).ToList();
-        var alreadyOnServer = listed.Where(m => archived.Contains(m.ServerId)).ToList();
+        MailboxRepair repair = await WithArchiveAwaitAsync(() => MailboxRepair.FindAsync(archive, key, mailbox, uidValidity, listed, reader.HasStableIds, cancellationToken), cancellationToken);
+        var missing = listed.Where(m => !archived.Contains(m.ServerId)).Concat(repair.ToDownload).ToList();
+        var alreadyOnServer = listed.Where(m => archived.Contains(m.ServerId) && !repair.IsTarget(m)).ToList();
         report.AlreadyHad += alreadyOnServer.Count;
 
         // A previous pass may have archived messages and died before deleting them: finish that job first.
@@ -148,7 +160,7 @@ public sealed class FetchRun
             try
             {
                 foreach (List<ServerMessage> batch in Batches(toFetch))
-                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, earlier, cancellationToken);
+                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, earlier, repair, cancellationToken);
                 if (inFlight is not null)
                 {
                     await FinishDurableAsync(inFlight, report);
@@ -164,6 +176,12 @@ public sealed class FetchRun
                     await TryFinishDurableAsync(inFlight, report);
                 archiveGate.Release();
             }
+        }
+
+        foreach (LostMessage lost in repair.Lost())
+        {
+            report.Lost.Add(lost);
+            logger.LogError("{Account} {Mailbox}: lost: {Lost}", account.Name, mailbox, lost);
         }
 
         await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
@@ -215,12 +233,12 @@ public sealed class FetchRun
     /// batch durable. Returns this batch, in flight. The caller holds the archive gate.
     /// </summary>
     /// <param name="earlier">After a UIDVALIDITY change: the files this mailbox archived before, by fingerprint (see <see cref="DownloadAsync"/>).</param>
-    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, IReadOnlyDictionary<string, string>? earlier, CancellationToken cancellationToken)
+    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, IReadOnlyDictionary<string, string>? earlier, MailboxRepair repair, CancellationToken cancellationToken)
     {
         var current = new InFlightBatch(archive.BeginBatch());
         try
         {
-            await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, earlier, cancellationToken);
+            await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, earlier, repair, cancellationToken);
         }
         catch
         {
@@ -267,7 +285,7 @@ public sealed class FetchRun
     /// when a server rebuilds a mailbox) is linked to that file instead of being stored a second time, which a
     /// replay would deliver twice.
     /// </param>
-    private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, IReadOnlyDictionary<string, string>? earlier, CancellationToken cancellationToken)
+    private async Task DownloadAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch current, AccountReport report, IReadOnlyDictionary<string, string>? earlier, MailboxRepair repair, CancellationToken cancellationToken)
     {
         // Every message of the batch ends archived or here, with the reason; none is silently dropped.
         var notArchived = new Dictionary<ServerMessage, string>();
@@ -303,6 +321,28 @@ public sealed class FetchRun
                     mismatched[message] = staged.Sha256;
                 MaildirWriter.Discard(staged);
                 notArchived[message] = problem;
+                return;
+            }
+
+            // Self-repair: these bytes are a missing or damaged file's, by its recorded SHA-256; put it back.
+            if (repair.TryRestore(staged) is { } restored)
+            {
+                current.Batch.Link(account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : "sha256:" + staged.Sha256, restored);
+                current.Archived.Add(message);
+                current.Restored++;
+                report.Repaired++;
+                lock (restoredFiles)
+                    restoredFiles.Add(restored);
+                logger.LogWarning("{Account} {Mailbox}: message {Id}: the archived file {File} was missing or damaged; downloaded again and put back.", account.Name, mailbox, message.ServerId, restored);
+                observer?.MessageDone(account.Name, staged.Size, false);
+                return;
+            }
+
+            if (repair.IsTarget(message))
+            {
+                // The server's message is no longer the bytes archived under its id: never stored in their place.
+                MaildirWriter.Discard(staged);
+                notArchived[message] = $"the archived file is missing or damaged and the server's copy is not the archived message (SHA-256 {staged.Sha256}, {repair.ExpectedSha(message)} recorded); not repaired";
                 return;
             }
 
@@ -439,7 +479,7 @@ public sealed class FetchRun
         }
 
         report.Fetched += b.Fresh;
-        report.AlreadyHad += b.Archived.Count - b.Fresh;
+        report.AlreadyHad += b.Archived.Count - b.Fresh - b.Restored;
         report.Bytes += b.Bytes;
         options.AfterStep?.Invoke(FetchStep.Indexed);
     }
@@ -498,6 +538,19 @@ public sealed class FetchRun
         }
     }
 
+    private async Task<T> WithArchiveAwaitAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        await archiveGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            archiveGate.Release();
+        }
+    }
+
     private Task WithArchiveAsync(Action action, CancellationToken cancellationToken) =>
         WithArchiveAsync(() =>
         {
@@ -529,6 +582,9 @@ public sealed class FetchRun
         public List<ServerMessage> Archived { get; } = [];
 
         public int Fresh { get; set; }
+
+        /// <summary>Downloads that put a missing or damaged file back (counted in the report as they happen).</summary>
+        public int Restored { get; set; }
 
         public long Bytes { get; set; }
 
