@@ -50,18 +50,29 @@ internal static class ArchiveCommand
     {
         var sources = new SourceArguments();
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var command = new Command("reindex", "Rebuild the index's catalogue from the Maildir files (the fetch state is kept). Takes the archive lock.");
+        var command = new Command("reindex", "Rebuild the index's catalogue from the Maildir files (the fetch state is kept). A damaged index is moved aside and a new one built; a file whose content is not the archived one is moved to mailrecovery/quarantine/, and the rows of missing or quarantined files are kept for 'archive repair'. Takes the archive lock.");
         command.Options.Add(sources.Archive);
         command.Options.Add(sources.Config);
         command.Options.Add(json);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
-            using MessageArchive archive = await MessageArchive.OpenAsync(sources.ResolveArchive(result), ArchiveAccess.ReadWrite, cli.Clock, ct);
-            int count = await ArchiveReindexer.ReindexAsync(archive, null, ct);
+            using MessageArchive archive = await MessageArchive.OpenAsync(sources.ResolveArchive(result), ArchiveAccess.Rebuild, cli.Clock, ct);
+            ReindexReport report = await ArchiveReindexer.ReindexAsync(archive, null, ct);
             if (result.GetValue(json))
-                cli.Out.WriteLine(JsonOutput.Serialize(new ReindexJson(true, 0, count)));
-            else
-                cli.Out.WriteLine($"{count} messages indexed in {archive.Layout.IndexPath}");
+            {
+                cli.Out.WriteLine(JsonOutput.Serialize(new ReindexJson(true, 0, report.Indexed, report.IndexMovedAside, report.Quarantined, report.Damaged)));
+                return 0;
+            }
+
+            if (report.IndexMovedAside is not null)
+                cli.Out.WriteLine($"the index was damaged: moved aside to {report.IndexMovedAside}; a new one is built from the Maildir, and the next fetch re-learns which server message is which file (nothing is stored twice)");
+            foreach (QuarantinedFile q in report.Quarantined)
+                cli.Out.WriteLine($"quarantined: {q.File}: {q.Reason}; not adopted, moved to {q.MovedTo}");
+            foreach (LostMessage d in report.Damaged)
+                cli.Out.WriteLine($"kept: {d}");
+            if (report.Damaged.Count > 0)
+                cli.Out.WriteLine("the rows above are kept: 'mailrecovery archive repair' (or the next fetch) downloads them again from the server, or reports them lost");
+            cli.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Indexed} messages indexed in {archive.Layout.IndexPath}"));
             return 0;
         }));
         return command;

@@ -25,6 +25,45 @@ public sealed class ArchiveIndex : IDisposable
     /// <exception cref="Errors.MailRecoveryException">The index was written by a newer release (a usage error).</exception>
     public static ArchiveIndex Open(string path, bool readOnly)
     {
+        try
+        {
+            return OpenIndex(path, readOnly);
+        }
+        catch (SqliteException e) when (IsCorruption(e))
+        {
+            throw Corrupt($"the index {path}", e);
+        }
+    }
+
+    /// <summary>SQLITE_CORRUPT ("database disk image is malformed") and SQLITE_NOTADB ("file is not a database").</summary>
+    public static bool IsCorruption(SqliteException error) => error?.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase;
+
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    /// <summary>The one message for a damaged index, wherever SQLite notices it.</summary>
+    /// <param name="what">Names the index: its path, or the account whose pass found it.</param>
+    public static Errors.MailRecoveryException Corrupt(string what, SqliteException error) =>
+        new(Errors.FailureKind.Permanent, Errors.FailureScope.Archive,
+            $"{what} is damaged: SQLite says \"{error?.Message}\". The messages are safe in the Maildir; only the index is broken.",
+            "run 'mailrecovery archive reindex': it moves the damaged index aside (index.sqlite.corrupt-TIME) and rebuilds it from the Maildir; the next fetch re-learns which server message is which file by content hash and stores nothing twice.",
+            error);
+
+    /// <summary>SQLite's own consistency check (<c>PRAGMA quick_check</c>): false for an index with damaged pages.</summary>
+    public bool IsIntact()
+    {
+        try
+        {
+            return Scalar("PRAGMA quick_check") as string == "ok";
+        }
+        catch (SqliteException e) when (IsCorruption(e))
+        {
+            return false;
+        }
+    }
+
+    private static ArchiveIndex OpenIndex(string path, bool readOnly)
+    {
         bool created = !readOnly && !File.Exists(path);
         if (readOnly)
         {

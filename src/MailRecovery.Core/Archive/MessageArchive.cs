@@ -49,9 +49,15 @@ public sealed class MessageArchive : IDisposable
             foreach (string dir in new[] { layout.Root, layout.Cur, layout.New, layout.Tmp, layout.DataDir })
                 Directory.CreateDirectory(dir, Private);
             held = ArchiveLock.Acquire(layout.LockPath);
-            index = ArchiveIndex.Open(layout.IndexPath, readOnly: false);
-            var archive = new MessageArchive(layout, index, held, clock);
+            string? movedAside = null;
+            if (access == ArchiveAccess.Rebuild)
+                (index, movedAside) = OpenOrMoveAside(layout, clock);
+            else
+                index = ArchiveIndex.Open(layout.IndexPath, readOnly: false);
+            var archive = new MessageArchive(layout, index, held, clock) { IndexMovedAside = movedAside };
             archive.RemoveStrayTmpFiles();
+            if (access == ArchiveAccess.Rebuild)
+                return archive; // the rebuild reads every file itself
             await archive.ReconcileAsync(cancellationToken);
             await archive.FillFingerprintsAsync(cancellationToken);
             return archive;
@@ -68,6 +74,40 @@ public sealed class MessageArchive : IDisposable
             held?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Where <see cref="ArchiveAccess.Rebuild"/> moved a damaged index, or null.</summary>
+    public string? IndexMovedAside { get; private init; }
+
+    /// <summary>
+    /// Opens the index for a rebuild; one SQLite calls damaged (at open, or by <c>PRAGMA quick_check</c>) is moved
+    /// aside with its -wal and -shm, never deleted (it may hold the only fetch state there is), and a new one made.
+    /// </summary>
+    private static (ArchiveIndex Index, string? MovedAside) OpenOrMoveAside(ArchiveLayout layout, TimeProvider clock)
+    {
+        ArchiveIndex? index = null;
+        try
+        {
+            index = ArchiveIndex.Open(layout.IndexPath, readOnly: false);
+            if (index.IsIntact())
+                return (index, null);
+        }
+        catch (MailRecoveryException e) when (e.InnerException is Microsoft.Data.Sqlite.SqliteException sqlite && ArchiveIndex.IsCorruption(sqlite))
+        {
+            // moved aside below
+        }
+
+        index?.Dispose();
+        string aside = $"{layout.IndexPath}.corrupt-{clock.GetUtcNow():yyyyMMdd'T'HHmmss'Z'}";
+        foreach (string suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(layout.IndexPath + suffix))
+                File.Move(layout.IndexPath + suffix, aside + suffix, overwrite: false);
+        }
+
+        File.Move(layout.IndexPath, aside, overwrite: false);
+        IO.DirectorySync.Sync(layout.DataDir);
+        return (ArchiveIndex.Open(layout.IndexPath, readOnly: false), aside);
     }
 
     /// <summary>Starts a group of messages that become durable together (one directory fsync, one commit).</summary>

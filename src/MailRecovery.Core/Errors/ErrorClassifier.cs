@@ -89,6 +89,8 @@ public static class ErrorClassifier
                 return new(FailureKind.LocalStorage, FailureScope.Archive,
                     $"{thing}: the index cannot be written ({sqlite.Message}).",
                     "free space on the archive's disk (a full disk is the usual cause); nothing was deleted from the server, and the next run resumes.", error);
+            case Microsoft.Data.Sqlite.SqliteException sqlite when Archive.ArchiveIndex.IsCorruption(sqlite):
+                return Archive.ArchiveIndex.Corrupt($"{thing}: the index", sqlite);
             case Microsoft.Data.Sqlite.SqliteException sqlite:
                 return new(FailureKind.Permanent, FailureScope.Archive,
                     $"{thing}: the index failed ({sqlite.Message}).",

@@ -27,14 +27,14 @@ public sealed class ArchiveReindexerTests : IDisposable
             File.Delete(file);
 
         using MessageArchive archive = await OpenAsync();
-        int count = await ArchiveReindexer.ReindexAsync(archive, null, CancellationToken.None);
+        ReindexReport report = await ArchiveReindexer.ReindexAsync(archive, null, CancellationToken.None);
 
-        Assert.Equal(3, count);
+        Assert.Equal(3, report.Indexed);
         Assert.Equal(original, archive.Index.AllMessages().ToList());
     }
 
     [Fact]
-    public async Task Reindexing_replaces_stale_rows_and_reports_progress()
+    public async Task Reindexing_keeps_the_row_of_a_missing_file_and_reports_progress()
     {
         List<ArchivedMessage> original = await ArchiveOneOfEachAsync();
         using MessageArchive archive = await OpenAsync();
@@ -42,9 +42,11 @@ public sealed class ArchiveReindexerTests : IDisposable
         archive.Index.Commit([stale], []);
         var progress = new List<int>();
 
-        await ArchiveReindexer.ReindexAsync(archive, new SynchronousProgress(progress), CancellationToken.None);
+        ReindexReport report = await ArchiveReindexer.ReindexAsync(archive, new SynchronousProgress(progress), CancellationToken.None);
 
-        Assert.Equal(original, archive.Index.AllMessages().ToList());
+        // The row of a file that is gone is the only trace of the message: kept, and reported, never dropped.
+        Assert.Equal([.. original.Append(stale).OrderBy(m => m.File, StringComparer.Ordinal)], archive.Index.AllMessages().ToList());
+        Assert.Equal("0.gone.host", Assert.Single(report.Damaged).File);
         Assert.Equal([1, 2, 3], progress);
     }
 
