@@ -6,7 +6,7 @@ using MailRecovery.Core.Archive;
 
 namespace MailRecovery.Cli.Archive;
 
-/// <summary><c>mailrecovery archive verify|reindex</c>.</summary>
+/// <summary><c>mailrecovery archive verify|reindex|repair</c>.</summary>
 internal static class ArchiveCommand
 {
     public static Command Create(CliContext cli)
@@ -14,6 +14,7 @@ internal static class ArchiveCommand
         var command = new Command("archive", "Check or rebuild the archive's index.");
         command.Subcommands.Add(Verify(cli));
         command.Subcommands.Add(Reindex(cli));
+        command.Subcommands.Add(ArchiveRepairCommand.Create(cli));
         return command;
     }
 

@@ -22,6 +22,7 @@ namespace MailRecovery.Cli.Common;
 [JsonSerializable(typeof(ReplayJson))]
 [JsonSerializable(typeof(VerifyJson))]
 [JsonSerializable(typeof(ReindexJson))]
+[JsonSerializable(typeof(RepairJson))]
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(ProbeJson))]
 [JsonSerializable(typeof(AuditJson))]

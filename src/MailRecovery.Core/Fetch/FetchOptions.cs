@@ -13,6 +13,12 @@ public sealed class FetchOptions
     /// <value>The default value is 32 MiB.</value>
     public long BatchBytes { get; set; } = 32L * 1024 * 1024;
 
+    /// <summary>
+    /// <c>archive repair</c>: download only what puts back missing or damaged files (new messages wait for the next
+    /// fetch; without stable ids, POP3 without UIDL, everything is downloaded as always).
+    /// </summary>
+    public bool RepairOnly { get; set; }
+
     public ResilienceOptions Resilience { get; set; } = new();
 
     /// <summary>A test seam: called after each durable step; a test throws from it to simulate a crash.</summary>

@@ -132,7 +132,7 @@ public sealed class FetchRun
             ? await WithArchiveAsync(() => archive.Index.ArchivedServerIds(key, mailbox, uidValidity), cancellationToken)
             : [];
         MailboxRepair repair = await WithArchiveAwaitAsync(() => MailboxRepair.FindAsync(archive, key, mailbox, uidValidity, listed, reader.HasStableIds, cancellationToken), cancellationToken);
-        var missing = listed.Where(m => !archived.Contains(m.ServerId)).Concat(repair.ToDownload).ToList();
+        var missing = (options.RepairOnly && reader.HasStableIds ? [] : listed.Where(m => !archived.Contains(m.ServerId))).Concat(repair.ToDownload).ToList();
         var alreadyOnServer = listed.Where(m => archived.Contains(m.ServerId) && !repair.IsTarget(m)).ToList();
         report.AlreadyHad += alreadyOnServer.Count;
 
