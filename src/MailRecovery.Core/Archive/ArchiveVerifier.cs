@@ -22,7 +22,7 @@ public static class ArchiveVerifier
             cancellationToken.ThrowIfCancellationRequested();
             if (!files.Remove(row.File, out string? path))
             {
-                problems.Add(new ArchiveProblem("missing-file", row.File, "the index lists it but no file in cur/ or new/ has this name"));
+                problems.Add(new ArchiveProblem("missing-file", row.File, "the index lists it but no file in cur/ or new/ has this name; " + LostMessage.Of(row, string.Empty).IndexData()));
                 continue;
             }
 
@@ -38,7 +38,7 @@ public static class ArchiveVerifier
                 {
                     string sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
                     if (sha != row.Sha256)
-                        problems.Add(new ArchiveProblem("hash-mismatch", row.File, $"SHA-256 {sha} on disk, {row.Sha256} in the index: the file was changed after it was archived"));
+                        problems.Add(new ArchiveProblem("hash-mismatch", row.File, $"SHA-256 {sha} on disk, {row.Sha256} in the index: the file was changed after it was archived; {LostMessage.Of(row, string.Empty).IndexData()}"));
                 }
 
                 bytes += stream.Length;

@@ -15,6 +15,9 @@ public sealed record LostMessage(string File, string? MessageId, string? From, s
     }
 
     /// <summary>One line for a person: the index data that identifies the message.</summary>
-    public override string ToString() =>
-        $"{File}: {Reason}; Message-ID <{MessageId ?? "none"}>, from {From ?? "(none)"}, subject \"{Subject ?? string.Empty}\", received {ReceivedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC";
+    public override string ToString() => $"{File}: {Reason}; {IndexData()}";
+
+    /// <summary>Message-ID, From, Subject and receipt time, as the index recorded them.</summary>
+    public string IndexData() =>
+        $"Message-ID <{MessageId ?? "none"}>, from {From ?? "(none)"}, subject \"{Subject ?? string.Empty}\", received {ReceivedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC";
 }
