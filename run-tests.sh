@@ -28,6 +28,11 @@ if [[ ! -f /usr/include/zlib.h ]] || ! command -v gcc >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev zlib1g-dev >/dev/null \
         || echo "run-tests: could not install gcc and zlib1g-dev; ./mailrecovery will use the .NET runtime build" >&2
 fi
+# The power-cut tests build tests/powercut/strictfs.c, a FUSE file system that keeps only what was fsynced.
+if [[ ! -f /usr/include/fuse3/fuse.h ]] || ! command -v fusermount3 >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev libfuse3-dev fuse3 pkg-config >/dev/null \
+        || echo "run-tests: could not install libfuse3-dev and fuse3; the power-cut tests will fail" >&2
+fi
 trap 'testbed/testbed.sh stop "$MAILRECOVERY_TESTBED" >/dev/null 2>&1 || true' EXIT
 testbed/testbed.sh start "$MAILRECOVERY_TESTBED"
 

@@ -87,6 +87,8 @@ public sealed class ArchiveIndex : IDisposable
             {
                 index.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
                 index.UpgradedFrom = IndexSchema.Upgrade(connection, path);
+                if (created)
+                    IO.DurableDirectory.SyncParentOf(path);
             }
 
             return index;

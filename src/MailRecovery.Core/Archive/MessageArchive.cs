@@ -46,8 +46,11 @@ public sealed class MessageArchive : IDisposable
         try
         {
             const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+            // Durable before the first message is stored (and so before the first deletion from a server):
+            // a message file fsynced in a directory that a power cut takes away is lost with it.
             foreach (string dir in new[] { layout.Root, layout.Cur, layout.New, layout.Tmp, layout.DataDir })
-                Directory.CreateDirectory(dir, Private);
+                IO.DurableDirectory.Create(dir, Private);
             held = ArchiveLock.Acquire(layout.LockPath);
             string? movedAside = null;
             if (access == ArchiveAccess.Rebuild)

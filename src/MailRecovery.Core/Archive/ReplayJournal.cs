@@ -59,6 +59,8 @@ public sealed class ReplayJournal : IDisposable
                 PRIMARY KEY(target, file));
             """;
         cmd.ExecuteNonQuery();
+        if (created)
+            IO.DurableDirectory.SyncParentOf(path); // before the first delivery counts: the name of a new journal
         return new ReplayJournal(connection, clock);
     }
 

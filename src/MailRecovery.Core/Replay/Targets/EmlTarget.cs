@@ -49,12 +49,7 @@ public sealed class EmlTarget : IReplayTarget
     {
         try
         {
-            if (!Directory.Exists(OutputDirectory))
-            {
-                Directory.CreateDirectory(OutputDirectory, PrivateDirectory);
-                if (Path.GetDirectoryName(OutputDirectory) is { } parent)
-                    DirectorySync.Sync(parent);
-            }
+            DurableDirectory.Create(OutputDirectory, PrivateDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -69,8 +69,7 @@ public sealed class EmlZipTarget : IReplayTarget
     {
         try
         {
-            if (!Directory.Exists(DirectoryPath))
-                Directory.CreateDirectory(DirectoryPath, PrivateDirectory);
+            DurableDirectory.Create(DirectoryPath, PrivateDirectory);
             File.Delete(PartialPath);
             inFinal.Clear();
 

@@ -61,17 +61,9 @@ public sealed class MaildirTarget : IReplayTarget
     {
         try
         {
-            bool created = !Directory.Exists(Root);
-            foreach (string dir in new[] { Root, Cur, New, Tmp })
-            {
-                if (!Directory.Exists(dir))
-                    Directory.CreateDirectory(dir, PrivateDirectory);
-            }
-
             // New directories must survive a crash before the first message counts as delivered.
-            DirectorySync.Sync(Root);
-            if (created && Path.GetDirectoryName(Root) is { } parent)
-                DirectorySync.Sync(parent);
+            foreach (string dir in new[] { Root, Cur, New, Tmp })
+                DurableDirectory.Create(dir, PrivateDirectory);
 
             present.Clear();
             foreach (string dir in new[] { New, Cur })

@@ -97,8 +97,8 @@ public sealed class MboxTarget : IReplayTarget
         try
         {
             string? dir = Path.GetDirectoryName(FilePath);
-            if (dir is not null && !Directory.Exists(dir))
-                Directory.CreateDirectory(dir, PrivateDirectory);
+            if (dir is not null)
+                DurableDirectory.Create(dir, PrivateDirectory);
             SafeFileHandle handle = RegularFile.OpenOrCreate(FilePath, PrivateFile, out bool created);
             file = new FileStream(handle, FileAccess.ReadWrite, 0);
             if (created && dir is not null)
