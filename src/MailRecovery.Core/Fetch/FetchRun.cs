@@ -242,9 +242,10 @@ public sealed class FetchRun
             bool previousKept = previous is null || await TryFinishDurableAsync(previous, report);
             if (previousKept && current.Batch.Count > 0)
             {
+                int complete = current.Archived.Count;
                 current.Published = Task.Run(() => current.Batch.Publish(() => options.AfterStep?.Invoke(FetchStep.FilesDurable)), CancellationToken.None);
                 if (await TryFinishDurableAsync(current, report))
-                    logger.LogInformation("{Account} {Mailbox}: the download broke off; the {Count} message(s) already complete are archived.", account.Name, mailbox, current.Batch.Count);
+                    logger.LogInformation("{Account} {Mailbox}: the download broke off after {Complete} of {Count} message(s); those are archived, the next batch takes at most {Limit}.", account.Name, mailbox, complete, batch.Count, limit.Messages);
             }
             else
             {

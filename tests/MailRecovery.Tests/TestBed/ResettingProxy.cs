@@ -11,6 +11,9 @@ namespace MailRecovery.Tests.TestBed;
 /// </summary>
 public sealed class ResettingProxy : IAsyncDisposable
 {
+    /// <summary>How long the last bytes before a reset have to reach the client's application.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
+
     private readonly int target;
     private readonly long resetAfter;
     private readonly ResetDirection direction;
@@ -118,6 +121,10 @@ public sealed class ResettingProxy : IAsyncDisposable
                     int rest = (int)(resetAfter - passed);
                     if (rest > 0)
                         await to.SendAsync(buffer.AsMemory(0, rest), SocketFlags.None);
+
+                    // A pause before the reset: Linux purges a socket's unread receive queue when an RST arrives, so
+                    // without it the client would lose whatever it had not read yet, and the count would mean little.
+                    await Task.Delay(Settle);
                     if (link.TryReset())
                         Interlocked.Increment(ref resets);
                     return;
