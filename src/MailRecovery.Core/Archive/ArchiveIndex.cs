@@ -372,6 +372,14 @@ public sealed class ArchiveIndex : IDisposable
         Execute("INSERT INTO account_state(account, last_error, last_error_utc) VALUES($a, $e, $t) ON CONFLICT(account) DO UPDATE SET last_error = excluded.last_error, last_error_utc = excluded.last_error_utc",
             ("$a", account), ("$e", error), ("$t", at.ToUnixTimeMilliseconds()));
 
+    /// <summary>True when the account's latest recorded pass failed (an error newer than any success).</summary>
+    public bool LastPassFailed(string account)
+    {
+        using SqliteCommand cmd = Command("SELECT last_success_utc, last_error_utc FROM account_state WHERE account = $a", ("$a", account));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        return r.Read() && !r.IsDBNull(1) && (r.IsDBNull(0) || r.GetInt64(1) > r.GetInt64(0));
+    }
+
     /// <summary>Records the outcome of an alias verification (shown by <c>status</c>).</summary>
     public void RecordProbe(DateTimeOffset at, string alias, string verdict, string summary) =>
         Execute("INSERT INTO probe_results(at_utc, alias, verdict, summary) VALUES($t, $a, $v, $s)",

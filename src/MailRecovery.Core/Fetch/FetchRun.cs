@@ -27,6 +27,9 @@ public sealed class FetchRun
     private readonly IFetchObserver? observer;
     private readonly SemaphoreSlim archiveGate;
 
+    /// <summary>Each account's batch limit, learnt over the passes of this process (watch keeps one FetchRun).</summary>
+    private readonly Dictionary<string, AdaptiveBatchLimit> limits = new(StringComparer.Ordinal);
+
     /// <param name="archiveGate">Serialises archive access when several accounts run at once (watch).</param>
     public FetchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions options, ILogger logger, IFetchObserver? observer = null, SemaphoreSlim? archiveGate = null)
     {
@@ -159,8 +162,9 @@ public sealed class FetchRun
             InFlightBatch? inFlight = null;
             try
             {
-                foreach (List<ServerMessage> batch in Batches(toFetch))
-                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, report, earlier, repair, cancellationToken);
+                AdaptiveBatchLimit limit = LimitFor(key);
+                foreach (List<ServerMessage> batch in Batches(toFetch, limit))
+                    inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, limit, report, earlier, repair, cancellationToken);
                 if (inFlight is not null)
                 {
                     await FinishDurableAsync(inFlight, report);
@@ -231,9 +235,16 @@ public sealed class FetchRun
     /// Downloads one batch into tmp/ while the previous batch's files are made durable; then commits the previous
     /// batch's index rows (and deletes its messages on the server, with the delete policy) and starts making this
     /// batch durable. Returns this batch, in flight. The caller holds the archive gate.
+    /// <para>
+    /// When the download breaks (a connection reset half-way), the messages already complete are not thrown away:
+    /// the previous batch and then the complete part of this one are made durable and committed before the run
+    /// gives up, so that a link that never carries a whole batch still moves forward (issue 11). They are not
+    /// deleted from the server now (the connection is gone); the next pass finds them archived and deletes them
+    /// first. The batch limit halves, so the next attempt asks for less.
+    /// </para>
     /// </summary>
     /// <param name="earlier">After a UIDVALIDITY change: the files this mailbox archived before, by fingerprint (see <see cref="DownloadAsync"/>).</param>
-    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AccountReport report, IReadOnlyDictionary<string, string>? earlier, MailboxRepair repair, CancellationToken cancellationToken)
+    private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AdaptiveBatchLimit limit, AccountReport report, IReadOnlyDictionary<string, string>? earlier, MailboxRepair repair, CancellationToken cancellationToken)
     {
         var current = new InFlightBatch(archive.BeginBatch());
         try
@@ -242,11 +253,27 @@ public sealed class FetchRun
         }
         catch
         {
-            current.Batch.Abandon();
-            if (previous is not null)
-                await TryFinishDurableAsync(previous, report); // it is complete: keep it, then give up
+            limit.Failed();
+
+            // Order is important: the previous batch first, since this one may link to one of its files; and this
+            // one only if the previous one made it (else a row could name a file that is not on disk).
+            bool previousKept = previous is null || await TryFinishDurableAsync(previous, report);
+            if (previousKept && current.Batch.Count > 0)
+            {
+                int complete = current.Archived.Count;
+                current.Published = Task.Run(() => current.Batch.Publish(() => options.AfterStep?.Invoke(FetchStep.FilesDurable)), CancellationToken.None);
+                if (await TryFinishDurableAsync(current, report))
+                    logger.LogInformation("{Account} {Mailbox}: the download broke off after {Complete} of {Count} message(s); those are archived, the next batch takes at most {Limit}.", account.Name, mailbox, complete, batch.Count, limit.Messages);
+            }
+            else
+            {
+                current.Batch.Abandon();
+            }
+
             throw;
         }
+
+        limit.Succeeded();
 
         if (previous is not null)
         {
@@ -471,6 +498,7 @@ public sealed class FetchRun
         {
             await b.Published;
             b.Batch.CommitIndex();
+            b.Committed = true;
         }
         catch
         {
@@ -484,16 +512,21 @@ public sealed class FetchRun
         options.AfterStep?.Invoke(FetchStep.Indexed);
     }
 
-    /// <summary><see cref="FinishDurableAsync"/> on the way out of a failure: the first error is the one reported.</summary>
-    private async Task TryFinishDurableAsync(InFlightBatch b, AccountReport report)
+    /// <summary>
+    /// <see cref="FinishDurableAsync"/> on the way out of a failure: the first error is the one reported. True when
+    /// the batch is committed.
+    /// </summary>
+    private async Task<bool> TryFinishDurableAsync(InFlightBatch b, AccountReport report)
     {
         try
         {
             await FinishDurableAsync(b, report);
+            return b.Committed;
         }
         catch (Exception e)
         {
-            logger.LogDebug(e, "the previous batch could not be made durable either");
+            logger.LogDebug(e, "a batch could not be made durable either");
+            return false;
         }
     }
 
@@ -504,13 +537,17 @@ public sealed class FetchRun
         report.Removed += messages.Count;
     }
 
-    private IEnumerable<List<ServerMessage>> Batches(IReadOnlyList<ServerMessage> messages)
+    /// <summary>
+    /// Cuts the messages into batches as they are asked for (lazily), each by the limit as it is then: a failure
+    /// in one batch makes the next smaller.
+    /// </summary>
+    private static IEnumerable<List<ServerMessage>> Batches(IReadOnlyList<ServerMessage> messages, AdaptiveBatchLimit limit)
     {
         var batch = new List<ServerMessage>();
         long bytes = 0;
         foreach (ServerMessage m in messages)
         {
-            if (batch.Count > 0 && (batch.Count >= options.BatchMessages || bytes + m.Size > options.BatchBytes))
+            if (limit.IsFull(batch.Count, bytes, m.Size))
             {
                 yield return batch;
                 batch = [];
@@ -523,6 +560,20 @@ public sealed class FetchRun
 
         if (batch.Count > 0)
             yield return batch;
+    }
+
+    /// <summary>
+    /// The account's batch limit: learnt by earlier passes of this process, or new; a new one starts small when the
+    /// account's last recorded pass failed (a bad link is likely still bad). The caller holds the archive gate.
+    /// </summary>
+    private AdaptiveBatchLimit LimitFor(string account)
+    {
+        lock (limits)
+        {
+            if (!limits.TryGetValue(account, out AdaptiveBatchLimit? limit))
+                limits[account] = limit = new AdaptiveBatchLimit(options.BatchMessages, options.BatchBytes, archive.Index.LastPassFailed(account));
+            return limit;
+        }
     }
 
     private async Task<T> WithArchiveAsync<T>(Func<T> action, CancellationToken cancellationToken)
@@ -589,5 +640,7 @@ public sealed class FetchRun
         public long Bytes { get; set; }
 
         public bool Finished { get; set; }
+
+        public bool Committed { get; set; }
     }
 }

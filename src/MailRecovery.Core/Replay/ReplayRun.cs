@@ -1,5 +1,6 @@
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -77,6 +78,10 @@ public sealed class ReplayRun
 
         // Batches only where they change nothing but speed: not when pacing, not for targets final at Complete.
         int maxBatch = target is IBatchReplayTarget batching && options.MessagesPerSecond <= 0 && !target.DeliversAtComplete ? batching.MaxBatch : 1;
+        // An earlier run that lost a delivery's outcome (a broken connection, a kill) may have met a bad link: start
+        // with small groups, or a link that breaks every group of the full size would break the first one of every run.
+        bool broken = entries.Values.Any(e => e.State is JournalState.Uncertain or JournalState.Intent);
+        var groups = new AdaptiveBatchLimit(maxBatch, MaxBatchBytes, startSmall: broken);
         var batch = new List<ReplayItem>();
         long batchBytes = 0;
         foreach (ArchivedMessage message in plan.Messages)
@@ -161,8 +166,8 @@ public sealed class ReplayRun
             {
                 batch.Add(item);
                 batchBytes += message.Size;
-                if (batch.Count >= maxBatch || batchBytes >= MaxBatchBytes)
-                    sent = await FlushBatchAsync(report, batch, retry, sent, cancellationToken);
+                if (batch.Count >= groups.Messages || batchBytes >= groups.Bytes)
+                    sent = await FlushBatchAsync(report, batch, groups, retry, sent, cancellationToken);
                 if (batch.Count == 0)
                     batchBytes = 0;
                 continue;
@@ -175,7 +180,7 @@ public sealed class ReplayRun
         }
 
         if (batch.Count > 0)
-            sent = await FlushBatchAsync(report, batch, retry, sent, cancellationToken);
+            sent = await FlushBatchAsync(report, batch, groups, retry, sent, cancellationToken);
 
         await target.CompleteAsync(cancellationToken);
         foreach (ReplayItem item in pendingUntilComplete)
@@ -241,10 +246,35 @@ public sealed class ReplayRun
     }
 
     /// <summary>
+    /// Delivers a batch and adapts the size of the next one to the link: a batch whose outcome became uncertain
+    /// (the connection broke in it) halves the limit, down to one message; one that went through doubles it back
+    /// (<see cref="AdaptiveBatchLimit"/>). A link that resets every megabyte would otherwise break every group of
+    /// fifty for ever; with smaller groups each run delivers more, and the next run settles the uncertain ones by
+    /// looking (<see cref="IReplayTarget.CheckAsync"/>) and sends again only those that are absent.
+    /// </summary>
+    private async Task<int> FlushBatchAsync(ReplayReport report, List<ReplayItem> batch, AdaptiveBatchLimit groups, ResiliencePipeline retry, int sent, CancellationToken cancellationToken)
+    {
+        int uncertain = report.Uncertain.Count;
+        int delivered = report.Delivered;
+        sent = await DeliverBatchAsync(report, batch, retry, sent, cancellationToken);
+        if (report.Uncertain.Count > uncertain)
+        {
+            groups.Failed();
+            logger.LogInformation("the connection broke during a delivery; the next group takes at most {Count} message(s).", groups.Messages);
+        }
+        else if (report.Delivered > delivered)
+        {
+            groups.Succeeded();
+        }
+
+        return sent;
+    }
+
+    /// <summary>
     /// Delivers a batch all-or-nothing: intents in one commit, one MULTIAPPEND, outcomes in one commit. When
     /// the target refuses the batch, the messages go one by one, so that only the bad one fails.
     /// </summary>
-    private async Task<int> FlushBatchAsync(ReplayReport report, List<ReplayItem> batch, ResiliencePipeline retry, int sent, CancellationToken cancellationToken)
+    private async Task<int> DeliverBatchAsync(ReplayReport report, List<ReplayItem> batch, ResiliencePipeline retry, int sent, CancellationToken cancellationToken)
     {
         var items = batch.ToList();
         batch.Clear();

@@ -22,7 +22,7 @@ public sealed class FetchPop3ScriptedServerTests
     private static readonly byte[] Two = "Message-ID: <two@example.org>\r\nSubject: two\r\n\r\nbody two\r\n"u8.ToArray();
 
     [Fact]
-    public async Task A_connection_dropped_mid_RETR_fails_the_account_and_nothing_is_archived_or_deleted()
+    public async Task A_connection_dropped_mid_RETR_fails_the_account_keeps_the_complete_message_and_deletes_nothing()
     {
         await using var server = ScriptedMailServer.Start(async s =>
         {
@@ -38,7 +38,11 @@ public sealed class FetchPop3ScriptedServerTests
 
         Assert.Equal(ExitCodes.TemporaryFailure, report.ExitCode);
         Assert.Equal(FailureKind.Transient, report.Accounts[0].Error!.Kind);
-        Assert.Empty(ArchiveSnapshot.Take(dir.Sub("archive")).FileHashes);
+
+        // Issue 11: the message complete before the drop is archived (a bad link still moves forward); the
+        // truncated one is not, and nothing is deleted on a connection that is gone.
+        Assert.Equal([FetchImapTests.Sha(One)], ArchiveSnapshot.Take(dir.Sub("archive")).FileHashes);
+        Assert.Equal(1, report.Fetched);
         Assert.DoesNotContain(server.Received, l => l.StartsWith("DELE", StringComparison.Ordinal) || l == "QUIT");
     }
 

@@ -61,7 +61,7 @@ public sealed class WatchTests(TestBedFixture bed)
         var sw = Stopwatch.StartNew();
         while (archive.Index.LastProbe() is null || archive.Index.CountMessages() == 0)
         {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), "no probe result or no archived probe within 30 s");
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(90), "no probe result or no archived probe within 90 s");
             await Task.Delay(100);
         }
 
