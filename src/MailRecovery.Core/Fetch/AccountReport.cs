@@ -12,7 +12,10 @@ public sealed class AccountReport
     /// <summary>New messages archived.</summary>
     public int Fetched { get; set; }
 
-    /// <summary>Messages already in the archive (same server message, or byte-identical content).</summary>
+    /// <summary>
+    /// Messages already in the archive (same server message, or byte-identical content), each server message
+    /// once however often the pass was retried.
+    /// </summary>
     public int AlreadyHad { get; set; }
 
     /// <summary>Messages that could not be fetched; each has an entry in <see cref="Failures"/>.</summary>
@@ -32,6 +35,12 @@ public sealed class AccountReport
     public List<string> Failures { get; } = [];
 
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Server messages (mailbox, id) counted as fetched or already had by an earlier try of the pass.</summary>
+    private readonly HashSet<(string Mailbox, string ServerId)> counted = [];
+
+    /// <summary>True the first time a server message is counted in this report; a retried pass lists it again.</summary>
+    internal bool CountOnce(string mailbox, string serverId) => counted.Add((mailbox, serverId));
 
     /// <summary>Set when the account as a whole failed; the counts say how far it got.</summary>
     public MailRecoveryException? Error { get; set; }

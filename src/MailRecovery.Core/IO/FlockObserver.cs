@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace MailRecovery.Core.IO;
+
+/// <summary>
+/// Tells whether some process holds an flock(2) on a file, without taking one: Linux lists every file lock
+/// in <c>/proc/locks</c> ("1: FLOCK ADVISORY WRITE pid maj:min:inode 0 EOF"). Trying the lock instead would,
+/// for that instant, make a writer starting at the same moment fail with "in use".
+/// </summary>
+public static partial class FlockObserver
+{
+    private const int AtCurrentDirectory = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxInode = 0x100;
+
+    /// <returns>True when an FLOCK on the file is listed, false when none is, null when it cannot be told (not Linux, no /proc, no file).</returns>
+    /// <remarks>
+    /// Matched by inode number alone: the device numbers /proc/locks shows are the superblock's, which some
+    /// stacked file systems report differently from stat. An unrelated lock on another file system's file of
+    /// the same inode number is possible but harmless to the callers, which only soften a report with it.
+    /// </remarks>
+    public static bool? IsHeld(string path) => IsHeld(path, "/proc/locks");
+
+    internal static bool? IsHeld(string path, string locksFile)
+    {
+        if (!OperatingSystem.IsLinux() || InodeOf(path) is not { } inode)
+            return null;
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(locksFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return lines.Any(line => HoldsFlock(line, inode));
+    }
+
+    /// <summary>True for a held (not a waiting, "->") FLOCK line on <paramref name="inode"/>.</summary>
+    internal static bool HoldsFlock(string line, ulong inode)
+    {
+        string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 6 || fields[1] != "FLOCK")
+            return false;
+        string[] id = fields[5].Split(':');
+        return id.Length == 3 && ulong.TryParse(id[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong found) && found == inode;
+    }
+
+    private static unsafe ulong? InodeOf(string path)
+    {
+        // struct statx has one layout on every Linux architecture; stx_ino is the u64 at offset 32.
+        byte* buffer = stackalloc byte[256];
+        if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxInode, buffer) != 0)
+            return null;
+        return *(ulong*)(buffer + 32);
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
+}
