@@ -44,7 +44,21 @@ public sealed class ReplayJournal : IDisposable
         IO.RegularFile.RefuseLinksOfDatabase(path);
         bool created = !File.Exists(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
-        connection.Open();
+        try
+        {
+            connection.Open();
+            return Prepare(connection, path, created, clock);
+        }
+        catch
+        {
+            // Not left open: a journal that could not be set up (a full disk) must not hold its files.
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static ReplayJournal Prepare(SqliteConnection connection, string path, bool created, TimeProvider clock)
+    {
         if (created)
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using SqliteCommand version = connection.CreateCommand();
