@@ -72,6 +72,28 @@ public sealed class TargetDiskFullTests
         Assert.DoesNotContain("server", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SIGTERM_still_prints_the_json_report_of_what_was_done()
+    {
+        using var dir = new TempDirectory();
+        await FillArchiveAsync(dir.Sub("archive"), 40);
+        using Process replay = CliRunner.Start(null, "replay", "--archive", dir.Sub("archive"), "--since", "2020-01-01T00:00Z", "--to", "eml:" + dir.Sub("eml"), "--rate", "10/s", "--yes", "--json");
+        Task<string> stdout = replay.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = replay.StandardError.ReadToEndAsync();
+        var deadline = Stopwatch.StartNew();
+        while ((!Directory.Exists(dir.Sub("eml")) || Directory.GetFiles(dir.Sub("eml"), "*.eml").Length < 3) && deadline.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(50);
+        await TestBedFixture.RunAsync("kill", $"-TERM {replay.Id}");
+        await replay.WaitForExitAsync();
+
+        Assert.True(replay.ExitCode == ExitCodes.TemporaryFailure, await stderr);
+        using JsonDocument json = JsonDocument.Parse(await stdout);
+        int delivered = json.RootElement.GetProperty("delivered").GetInt32();
+        Assert.InRange(delivered, 3, 39);
+        Assert.Equal(delivered, Directory.GetFiles(dir.Sub("eml"), "*.eml").Length);
+        Assert.Contains("interrupted", json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     internal static async Task FillArchiveAsync(string root, int count)
     {
         using MessageArchive archive = await MessageArchive.OpenAsync(root, ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None);
