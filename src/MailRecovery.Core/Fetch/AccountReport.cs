@@ -36,11 +36,27 @@ public sealed class AccountReport
 
     public List<string> Warnings { get; } = [];
 
-    /// <summary>Server messages (mailbox, id) counted as fetched or already had by an earlier try of the pass.</summary>
-    private readonly HashSet<(string Mailbox, string ServerId)> counted = [];
+    /// <summary>Server messages (mailbox, id) counted by an earlier try of the pass, and by this one.</summary>
+    private readonly HashSet<(string Mailbox, string ServerId)> earlierTries = [];
+    private readonly HashSet<(string Mailbox, string ServerId)> thisTry = [];
 
-    /// <summary>True the first time a server message is counted in this report; a retried pass lists it again.</summary>
-    internal bool CountOnce(string mailbox, string serverId) => counted.Add((mailbox, serverId));
+    /// <summary>A try of the pass starts (the first, or a retry after a failure).</summary>
+    internal void BeginTry()
+    {
+        earlierTries.UnionWith(thisTry);
+        thisTry.Clear();
+    }
+
+    /// <summary>
+    /// False when an earlier try of the pass counted this server message already: a retried pass lists what the
+    /// failed try archived again. Within one try every listed message counts (without UIDL, identical messages
+    /// share their content-hash id and are still several messages).
+    /// </summary>
+    internal bool CountOnce(string mailbox, string serverId)
+    {
+        thisTry.Add((mailbox, serverId));
+        return !earlierTries.Contains((mailbox, serverId));
+    }
 
     /// <summary>Set when the account as a whole failed; the counts say how far it got.</summary>
     public MailRecoveryException? Error { get; set; }

@@ -82,6 +82,7 @@ public sealed class FetchRun
         string thing = account.Name == account.Endpoint.AccountKey || account.Name.Contains("://", StringComparison.Ordinal)
             ? account.Name
             : $"{account.Name} ({account.Endpoint})";
+        report.BeginTry();
         await using IMessageSource source = sourceFactory(account);
         try
         {
