@@ -16,15 +16,15 @@ public static partial class FlockObserver
 
     /// <returns>True when an FLOCK on the file is listed, false when none is, null when it cannot be told (not Linux, no /proc, no file).</returns>
     /// <remarks>
-    /// Matched by inode number alone: the device numbers /proc/locks shows are the superblock's, which some
-    /// stacked file systems report differently from stat. An unrelated lock on another file system's file of
-    /// the same inode number is possible but harmless to the callers, which only soften a report with it.
+    /// Matched by device and inode: inode numbers repeat across file systems (a tmpfs counts from 2). Where a
+    /// stacked file system reports another device to stat than the one the lock lists, nothing matches, and the
+    /// callers fall back to what they do without a writer, never to hiding something.
     /// </remarks>
     public static bool? IsHeld(string path) => IsHeld(path, "/proc/locks");
 
     internal static bool? IsHeld(string path, string locksFile)
     {
-        if (!OperatingSystem.IsLinux() || InodeOf(path) is not { } inode)
+        if (!OperatingSystem.IsLinux() || IdOf(path) is not { } id)
             return null;
         string[] lines;
         try
@@ -36,26 +36,30 @@ public static partial class FlockObserver
             return null;
         }
 
-        return lines.Any(line => HoldsFlock(line, inode));
+        return lines.Any(line => HoldsFlock(line, id.Major, id.Minor, id.Inode));
     }
 
-    /// <summary>True for a held (not a waiting, "->") FLOCK line on <paramref name="inode"/>.</summary>
-    internal static bool HoldsFlock(string line, ulong inode)
+    /// <summary>True for a held (not a waiting, "->") FLOCK line on that file; the kernel prints "%02x:%02x:%lu".</summary>
+    internal static bool HoldsFlock(string line, uint major, uint minor, ulong inode)
     {
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length < 6 || fields[1] != "FLOCK")
             return false;
         string[] id = fields[5].Split(':');
-        return id.Length == 3 && ulong.TryParse(id[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong found) && found == inode;
+        return id.Length == 3
+            && uint.TryParse(id[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint foundMajor) && foundMajor == major
+            && uint.TryParse(id[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint foundMinor) && foundMinor == minor
+            && ulong.TryParse(id[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong found) && found == inode;
     }
 
-    private static unsafe ulong? InodeOf(string path)
+    private static unsafe (uint Major, uint Minor, ulong Inode)? IdOf(string path)
     {
-        // struct statx has one layout on every Linux architecture; stx_ino is the u64 at offset 32.
+        // struct statx has one layout on every Linux architecture: stx_ino is the u64 at offset 32,
+        // stx_dev_major and stx_dev_minor the u32s at 136 and 140 (always filled in).
         byte* buffer = stackalloc byte[256];
         if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxInode, buffer) != 0)
             return null;
-        return *(ulong*)(buffer + 32);
+        return (*(uint*)(buffer + 136), *(uint*)(buffer + 140), *(ulong*)(buffer + 32));
     }
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
