@@ -32,7 +32,7 @@ internal static class ArchiveCommand
             VerifyReport report = await ArchiveVerifier.VerifyAsync(archive, null, ct);
             if (result.GetValue(json))
             {
-                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems)));
+                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems, report.InFlight.Count)));
             }
             else
             {
@@ -40,6 +40,8 @@ internal static class ArchiveCommand
                     cli.Out.WriteLine($"{p.Kind}: {p.File}: {p.Detail}");
                 cli.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{report.Checked} messages checked, {Units.Megabytes(report.Bytes)}: {(report.IsSound ? "archive is sound" : $"{report.Problems.Count} problem(s)")}"));
+                if (report.InFlight.Count > 0)
+                    cli.Out.WriteLine($"{report.InFlight.Count} file(s) in flight: a running fetch or watch has not committed its current batch yet (not a problem).");
             }
 
             return report.IsSound ? 0 : 1;

@@ -3,4 +3,5 @@ using MailRecovery.Core.Archive;
 namespace MailRecovery.Cli.Archive;
 
 /// <summary>The --json report of <c>archive verify</c>.</summary>
-internal sealed record VerifyJson(bool Ok, int ExitCode, int Checked, long Bytes, IReadOnlyList<ArchiveProblem> Problems);
+/// <param name="InFlight">Files of a running fetch's batch not yet committed: not problems.</param>
+internal sealed record VerifyJson(bool Ok, int ExitCode, int Checked, long Bytes, IReadOnlyList<ArchiveProblem> Problems, int InFlight);

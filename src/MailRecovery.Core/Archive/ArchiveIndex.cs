@@ -100,6 +100,43 @@ public sealed class ArchiveIndex : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the index read-only from the database file alone (SQLite's <c>immutable</c>): no shared-memory
+    /// file, so it works where nothing can be written, a full disk. Only correct while no connection has the
+    /// index open for writing and its WAL is empty: the caller checks that (<see cref="MessageArchive"/>). An
+    /// index of an older schema is refused the same way a read-only open would need to upgrade it.
+    /// </summary>
+    /// <exception cref="Errors.MailRecoveryException">The index needs an upgrade, or is from a newer release.</exception>
+    public static ArchiveIndex OpenImmutable(string path)
+    {
+        IO.RegularFile.RefuseLinksOfDatabase(path);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1",
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            int version = IndexSchema.VersionOf(connection);
+            IndexSchema.CheckNotNewer(version, path);
+            if (version < IndexSchema.Current)
+            {
+                throw new Errors.MailRecoveryException(Errors.FailureKind.LocalStorage, Errors.FailureScope.Archive,
+                    $"the index {path} is of an older release and must be upgraded, which needs free space on its disk.",
+                    "free space on the archive's disk, then run the command again.");
+            }
+
+            return new ArchiveIndex(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The schema version found when this writer opened the index (0: new); below <see cref="IndexSchema.Current"/> means it was upgraded.</summary>
     public int UpgradedFrom { get; private set; } = IndexSchema.Current;
 

@@ -6,7 +6,8 @@ namespace MailRecovery.Core.Archive;
 /// <summary>
 /// Checks index against files: every row has its file with the recorded size and SHA-256, no file is empty,
 /// every file has a row, every file has the size its server announced, and cur/ and new/ hold only regular
-/// files (a symbolic link is flagged, never followed). Read-only: it can run beside a <c>watch</c>.
+/// files (a symbolic link is flagged, never followed). Read-only: it can run beside a <c>watch</c>, and files
+/// of the batch a live writer has not committed yet are reported as in flight, not as problems.
 /// </summary>
 public static class ArchiveVerifier
 {
@@ -20,7 +21,9 @@ public static class ArchiveVerifier
         foreach (ArchivedMessage row in archive.Index.AllMessages())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!files.Remove(row.File, out string? path))
+            // A writer renames a batch into cur/ before it commits the rows: a row committed after the listing
+            // may have its file renamed after it too, so cur/ is looked at once more under the name the writer gives.
+            if (!files.Remove(row.File, out string? path) && (path = JustRenamed(archive.Layout, row.File)) is null)
             {
                 problems.Add(new ArchiveProblem("missing-file", row.File, "the index lists it but no file in cur/ or new/ has this name; " + LostMessage.Of(row, string.Empty).IndexData()));
                 continue;
@@ -63,8 +66,33 @@ public static class ArchiveVerifier
                 $"{what} in the Maildir: never indexed, read or replayed; remove it (a message is a regular file)"));
         }
 
-        foreach (string orphan in files.Keys.Order(StringComparer.Ordinal))
+        var (inFlight, orphans) = SortUnindexed(archive, files.Keys);
+        foreach (string orphan in orphans)
             problems.Add(new ArchiveProblem("not-indexed", orphan, "a file the index does not know; 'mailrecovery archive reindex' adds it"));
-        return new VerifyReport(checkedCount, bytes, problems);
+        return new VerifyReport(checkedCount, bytes, problems) { InFlight = inFlight };
+    }
+
+    private static string? JustRenamed(ArchiveLayout layout, string file)
+    {
+        string path = Path.Combine(layout.Cur, file + MaildirFileName.InfoSuffix);
+        return RegularFile.Exists(path) ? path : null;
+    }
+
+    /// <summary>
+    /// Files in cur/ without a row are either damage (a crash's leftovers, a file put there by hand) or a batch
+    /// of a live writer that is durable but not yet committed (a fetch commits a batch only after the next one
+    /// has downloaded, so up to two batches can be in that state). Order is important: the lock is looked at
+    /// first and the index read again after it. A writer that let go of the lock before that look has committed
+    /// its batches (or died, leaving real leftovers); one that still holds it may commit them any moment.
+    /// </summary>
+    private static (IReadOnlyList<string> InFlight, IReadOnlyList<string> Orphans) SortUnindexed(MessageArchive archive, IEnumerable<string> unindexed)
+    {
+        var candidates = unindexed.Order(StringComparer.Ordinal).ToList();
+        if (candidates.Count == 0)
+            return ([], []);
+        bool writing = FlockObserver.IsHeld(archive.Layout.LockPath) == true;
+        HashSet<string> indexedNow = archive.Index.AllFiles();
+        var left = candidates.Where(f => !indexedNow.Contains(f)).ToList();
+        return writing ? (left, []) : ([], left);
     }
 }

@@ -38,7 +38,7 @@ public sealed class MessageArchive : IDisposable
         {
             if (!File.Exists(layout.IndexPath))
                 throw MailRecoveryException.Usage($"{layout.Root} is not a MailRecovery archive (no {layout.IndexPath}).", "check --archive, or run 'mailrecovery archive reindex' to build an index for an existing Maildir.");
-            return new MessageArchive(layout, ArchiveIndex.Open(layout.IndexPath, readOnly: true), null, clock);
+            return new MessageArchive(layout, OpenIndexReadOnly(layout), null, clock);
         }
 
         ArchiveLock? held = null;
@@ -111,6 +111,36 @@ public sealed class MessageArchive : IDisposable
         File.Move(layout.IndexPath, aside, overwrite: false);
         IO.DirectorySync.Sync(layout.DataDir);
         return (ArchiveIndex.Open(layout.IndexPath, readOnly: false), aside);
+    }
+
+    /// <summary>
+    /// A read-only SQLite connection to a WAL database still writes: it creates and sizes the shared-memory
+    /// file (<c>-shm</c>) when no other connection has the index open. On a full disk that fails (SQLITE_IOERR,
+    /// SQLITE_FULL), although the verb only reads. Then, when no writer holds the archive lock and the WAL is
+    /// empty (a writer's close checkpoints it and removes it), the database file alone is the whole index and
+    /// is read as such. A WAL with content (a writer that was killed) needs the shared memory: the error stays.
+    /// </summary>
+    private static ArchiveIndex OpenIndexReadOnly(ArchiveLayout layout)
+    {
+        try
+        {
+            return ArchiveIndex.Open(layout.IndexPath, readOnly: true);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is SqliteIoErr or SqliteFull or SqliteCantOpen && IsQuiescent(layout))
+        {
+            return ArchiveIndex.OpenImmutable(layout.IndexPath);
+        }
+    }
+
+    /// <summary>SQLite's SQLITE_IOERR, SQLITE_FULL and SQLITE_CANTOPEN result codes.</summary>
+    private const int SqliteIoErr = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+
+    private static bool IsQuiescent(ArchiveLayout layout)
+    {
+        var wal = new FileInfo(layout.IndexPath + "-wal");
+        return IO.FlockObserver.IsHeld(layout.LockPath) != true && (!wal.Exists || wal.Length == 0);
     }
 
     /// <summary>Starts a group of messages that become durable together (one directory fsync, one commit).</summary>

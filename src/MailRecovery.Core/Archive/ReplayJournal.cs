@@ -13,23 +13,52 @@ public sealed class ReplayJournal : IDisposable
 {
     private readonly SqliteConnection connection;
     private readonly TimeProvider clock;
+    private readonly string path;
 
-    private ReplayJournal(SqliteConnection connection, TimeProvider clock)
+    private ReplayJournal(SqliteConnection connection, TimeProvider clock, string path)
     {
         this.connection = connection;
         this.clock = clock;
+        this.path = path;
     }
 
     /// <summary>The journal's schema version (SQLite's <c>user_version</c>); 0 in a journal of the first release, which is version 1.</summary>
     public const int SchemaVersion = 1;
 
     /// <exception cref="Errors.MailRecoveryException">The journal was written by a newer release (a usage error).</exception>
+    /// <exception cref="Errors.MailRecoveryException">The journal cannot be opened or written (<see cref="JournalFailure"/>).</exception>
     public static ReplayJournal Open(string path, TimeProvider clock)
+    {
+        try
+        {
+            return OpenUnguarded(path, clock);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw JournalFailure.Classify(e, path);
+        }
+    }
+
+    private static ReplayJournal OpenUnguarded(string path, TimeProvider clock)
     {
         IO.RegularFile.RefuseLinksOfDatabase(path);
         bool created = !File.Exists(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString());
-        connection.Open();
+        try
+        {
+            connection.Open();
+            return Prepare(connection, path, created, clock);
+        }
+        catch
+        {
+            // Not left open: a journal that could not be set up (a full disk) must not hold its files.
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static ReplayJournal Prepare(SqliteConnection connection, string path, bool created, TimeProvider clock)
+    {
         if (created)
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using SqliteCommand version = connection.CreateCommand();
@@ -61,11 +90,13 @@ public sealed class ReplayJournal : IDisposable
         cmd.ExecuteNonQuery();
         if (created)
             IO.DurableDirectory.SyncParentOf(path); // before the first delivery counts: the name of a new journal
-        return new ReplayJournal(connection, clock);
+        return new ReplayJournal(connection, clock, path);
     }
 
     /// <summary>Every entry of one target, by file: read once at the start of a run.</summary>
-    public Dictionary<string, JournalEntry> Load(string target)
+    public Dictionary<string, JournalEntry> Load(string target) => Guard(() => LoadUnguarded(target));
+
+    private Dictionary<string, JournalEntry> LoadUnguarded(string target)
     {
         var entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         using SqliteCommand cmd = connection.CreateCommand();
@@ -87,33 +118,58 @@ public sealed class ReplayJournal : IDisposable
 
     /// <summary>Records that <paramref name="file"/> is about to be delivered (durable before returning).</summary>
     public void RecordIntent(string target, string file, string? checkpoint) =>
-        Write(target, file, JournalState.Intent, checkpoint, null, attempt: true);
+        Guard(() => Write(target, file, JournalState.Intent, checkpoint, null, attempt: true));
 
     /// <summary>Records an outcome (durable before returning).</summary>
     public void Record(string target, string file, JournalState state, string? detail = null) =>
-        Write(target, file, state, null, detail, attempt: false);
+        Guard(() => Write(target, file, state, null, detail, attempt: false));
 
     /// <summary>Records the intents of a whole batch in one durable transaction.</summary>
     public void RecordIntents(string target, IEnumerable<(string File, string? Checkpoint)> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        using SqliteTransaction tx = connection.BeginTransaction();
-        foreach (var (file, checkpoint) in items)
-            Write(target, file, JournalState.Intent, checkpoint, null, attempt: true, tx);
-        tx.Commit();
+        Guard(() =>
+        {
+            using SqliteTransaction tx = connection.BeginTransaction();
+            foreach (var (file, checkpoint) in items)
+                Write(target, file, JournalState.Intent, checkpoint, null, attempt: true, tx);
+            tx.Commit();
+        });
     }
 
     /// <summary>Records one outcome for many files in one durable transaction.</summary>
     public void RecordMany(string target, IEnumerable<string> files, JournalState state, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(files);
-        using SqliteTransaction tx = connection.BeginTransaction();
-        foreach (string file in files)
-            Write(target, file, state, null, detail, attempt: false, tx);
-        tx.Commit();
+        Guard(() =>
+        {
+            using SqliteTransaction tx = connection.BeginTransaction();
+            foreach (string file in files)
+                Write(target, file, state, null, detail, attempt: false, tx);
+            tx.Commit();
+        });
     }
 
     public void Dispose() => connection.Dispose();
+
+    /// <summary>Every journal access: SQLite's and the file system's errors become the journal's own (<see cref="JournalFailure"/>).</summary>
+    private void Guard(Action action) => Guard(() =>
+    {
+        action();
+        return true;
+    });
+
+    private T Guard<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw JournalFailure.Classify(e, path);
+        }
+    }
 
     private void Write(string target, string file, JournalState state, string? checkpoint, string? detail, bool attempt, SqliteTransaction? tx = null)
     {

@@ -84,11 +84,11 @@ public static class ErrorClassifier
             case IOException io when IsDiskFull(io):
                 return new(FailureKind.LocalStorage, FailureScope.Archive,
                     $"{thing}: the disk is full ({io.Message}).",
-                    "free space or move the archive; nothing was deleted from the server, and the next run resumes where this one stopped.", error);
+                    UnarchivedKept("free space or move the archive"), error);
             case Microsoft.Data.Sqlite.SqliteException sqlite when sqlite.SqliteErrorCode is SqliteFull or SqliteIoErr:
                 return new(FailureKind.LocalStorage, FailureScope.Archive,
                     $"{thing}: the index cannot be written ({sqlite.Message}).",
-                    "free space on the archive's disk (a full disk is the usual cause); nothing was deleted from the server, and the next run resumes.", error);
+                    UnarchivedKept("free space on the archive's disk (a full disk is the usual cause)"), error);
             case Microsoft.Data.Sqlite.SqliteException sqlite when Archive.ArchiveIndex.IsCorruption(sqlite):
                 return Archive.ArchiveIndex.Corrupt($"{thing}: the index", sqlite);
             case Microsoft.Data.Sqlite.SqliteException sqlite:
@@ -111,6 +111,13 @@ public static class ErrorClassifier
                     "this is a bug in MailRecovery: please report it with that file; the next run resumes where this one stopped.", error);
         }
     }
+
+    /// <summary>
+    /// The fix of a local storage failure. A run with the delete policy may well have removed messages from the
+    /// server before the disk filled up: what it never removed is a message it had not archived.
+    /// </summary>
+    private static string UnarchivedKept(string fix) =>
+        $"{fix}; no message was deleted from a server before it was archived, and the next run resumes where this one stopped.";
 
     /// <summary>True for ENOSPC / EDQUOT, whichever way the runtime reports them.</summary>
     public static bool IsDiskFull(IOException error)

@@ -12,7 +12,10 @@ public sealed class AccountReport
     /// <summary>New messages archived.</summary>
     public int Fetched { get; set; }
 
-    /// <summary>Messages already in the archive (same server message, or byte-identical content).</summary>
+    /// <summary>
+    /// Messages already in the archive (same server message, or byte-identical content), each server message
+    /// once however often the pass was retried.
+    /// </summary>
     public int AlreadyHad { get; set; }
 
     /// <summary>Messages that could not be fetched; each has an entry in <see cref="Failures"/>.</summary>
@@ -38,6 +41,28 @@ public sealed class AccountReport
     public List<string> Failures { get; } = [];
 
     public List<string> Warnings { get; } = [];
+
+    /// <summary>Server messages (mailbox, id) counted by an earlier try of the pass, and by this one.</summary>
+    private readonly HashSet<(string Mailbox, string ServerId)> earlierTries = [];
+    private readonly HashSet<(string Mailbox, string ServerId)> thisTry = [];
+
+    /// <summary>A try of the pass starts (the first, or a retry after a failure).</summary>
+    internal void BeginTry()
+    {
+        earlierTries.UnionWith(thisTry);
+        thisTry.Clear();
+    }
+
+    /// <summary>
+    /// False when an earlier try of the pass counted this server message already: a retried pass lists what the
+    /// failed try archived again. Within one try every listed message counts (without UIDL, identical messages
+    /// share their content-hash id and are still several messages).
+    /// </summary>
+    internal bool CountOnce(string mailbox, string serverId)
+    {
+        thisTry.Add((mailbox, serverId));
+        return !earlierTries.Contains((mailbox, serverId));
+    }
 
     /// <summary>Set when the account as a whole failed; the counts say how far it got.</summary>
     public MailRecoveryException? Error { get; set; }

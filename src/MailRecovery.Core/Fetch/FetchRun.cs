@@ -96,6 +96,7 @@ public sealed class FetchRun
         string thing = account.Name == account.Endpoint.AccountKey || account.Name.Contains("://", StringComparison.Ordinal)
             ? account.Name
             : $"{account.Name} ({account.Endpoint})";
+        report.BeginTry();
         await using IMessageSource source = sourceFactory(account);
         try
         {
@@ -137,7 +138,7 @@ public sealed class FetchRun
         MailboxRepair repair = await WithArchiveAwaitAsync(() => MailboxRepair.FindAsync(archive, key, mailbox, uidValidity, listed, reader.HasStableIds, cancellationToken), cancellationToken);
         var missing = (options.RepairOnly && reader.HasStableIds ? [] : listed.Where(m => !archived.Contains(m.ServerId))).Concat(repair.ToDownload).ToList();
         var alreadyOnServer = listed.Where(m => archived.Contains(m.ServerId) && !repair.IsTarget(m)).ToList();
-        report.AlreadyHad += alreadyOnServer.Count;
+        report.AlreadyHad += alreadyOnServer.Count(m => report.CountOnce(mailbox, m.ServerId));
 
         // A previous pass may have archived messages and died before deleting them: finish that job first.
         if (account.Policy.Mode == ServerPolicyMode.Delete && alreadyOnServer.Count > 0)
@@ -226,7 +227,7 @@ public sealed class FetchRun
                 batch.Link(key, mailbox, uidValidity, m.ServerId, file);
             batch.Commit();
         }, cancellationToken);
-        report.AlreadyHad += linked.Count;
+        report.AlreadyHad += linked.Count(l => report.CountOnce(mailbox, l.Message.ServerId));
         logger.LogInformation("{Account} {Mailbox}: re-mapped {Linked} messages without downloading; {Rest} to check by content.", key, mailbox, linked.Count, rest.Count);
         return rest;
     }
@@ -246,7 +247,7 @@ public sealed class FetchRun
     /// <param name="earlier">After a UIDVALIDITY change: the files this mailbox archived before, by fingerprint (see <see cref="DownloadAsync"/>).</param>
     private async Task<InFlightBatch> FetchBatchAsync(AccountSpec account, IMailboxReader reader, string mailbox, uint uidValidity, List<ServerMessage> batch, InFlightBatch? previous, AdaptiveBatchLimit limit, AccountReport report, IReadOnlyDictionary<string, string>? earlier, MailboxRepair repair, CancellationToken cancellationToken)
     {
-        var current = new InFlightBatch(archive.BeginBatch());
+        var current = new InFlightBatch(archive.BeginBatch(), mailbox);
         try
         {
             await DownloadAsync(account, reader, mailbox, uidValidity, batch, current, report, earlier, repair, cancellationToken);
@@ -506,8 +507,10 @@ public sealed class FetchRun
             throw;
         }
 
+        // A pass retried after a failure lists what an earlier pass archived again: each server message counts once.
+        int firstSeen = b.Archived.Count(m => report.CountOnce(b.Mailbox, m.ServerId));
         report.Fetched += b.Fresh;
-        report.AlreadyHad += b.Archived.Count - b.Fresh - b.Restored;
+        report.AlreadyHad += Math.Max(0, firstSeen - b.Fresh - b.Restored);
         report.Bytes += b.Bytes;
         options.AfterStep?.Invoke(FetchStep.Indexed);
     }
@@ -624,9 +627,11 @@ public sealed class FetchRun
     }
 
     /// <summary>A downloaded batch whose files are being made durable while the next batch downloads.</summary>
-    private sealed class InFlightBatch(ArchiveBatch batch)
+    private sealed class InFlightBatch(ArchiveBatch batch, string mailbox)
     {
         public ArchiveBatch Batch { get; } = batch;
+
+        public string Mailbox { get; } = mailbox;
 
         public Task Published { get; set; } = Task.CompletedTask;
 

@@ -39,7 +39,7 @@ public sealed class ReplayRun
     /// that concerns the whole run (the target refuses the login, the envelope sender is missing) stops it and is
     /// returned in <see cref="ReplayReport.StoppedBy"/>, with the counts of what happened before it.
     /// </summary>
-    /// <exception cref="OperationCanceledException">Cancelled; the journal says where to resume.</exception>
+    /// <remarks>Cancelled (Ctrl+C, SIGTERM), it returns the report so far, stopped by a transient error (exit 75).</remarks>
     public async Task<ReplayReport> RunAsync(ReplayPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -54,6 +54,14 @@ public sealed class ReplayRun
         {
             report.StoppedBy = e;
             logger.LogError("replay stopped: {Error}", e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: the report of what was done is still the answer (--json prints it); every
+            // journal write before this point is durable, so the next run resumes exactly here.
+            report.StoppedBy = new MailRecoveryException(FailureKind.Transient, FailureScope.Run,
+                "the replay was interrupted before the end of the plan.",
+                "run the same replay again: it resumes where this one stopped, and what was delivered is not sent twice.");
         }
 
         report.Elapsed = clock.GetElapsedTime(start);

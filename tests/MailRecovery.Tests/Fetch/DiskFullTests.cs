@@ -27,6 +27,11 @@ public sealed class DiskFullTests(TestBedFixture bed)
             MailRecoveryException error = Assert.IsType<MailRecoveryException>(full.Accounts[0].Error);
             Assert.Equal(FailureKind.LocalStorage, error.Kind);
             Assert.Contains("disk is full", error.Message + error.Fix, StringComparison.Ordinal);
+
+            // Messages were removed from the server in this run: the message must not say none were.
+            Assert.True(full.Accounts[0].Removed > 0);
+            Assert.DoesNotContain("nothing was deleted", error.Fix, StringComparison.Ordinal);
+            Assert.Contains("no message was deleted from a server before it was archived", error.Fix, StringComparison.Ordinal);
             Assert.Equal(ExitCodes.TemporaryFailure, full.ExitCode);
             int archived = ArchiveSnapshot.Take(Path.Combine(mount, "archive")).FileHashes.Count;
             Assert.InRange(archived, 1, 11);

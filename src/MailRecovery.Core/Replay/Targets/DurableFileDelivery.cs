@@ -8,7 +8,8 @@ namespace MailRecovery.Core.Replay.Targets;
 /// new temporary file with an unpredictable name, set the mtime to the receipt time, fsync, rename to the final name, fsync the directory.
 /// Order is important: the final name appears only for complete bytes on disk. Failures become
 /// <see cref="DeliveryException"/>s: before the rename nothing was delivered (try later, or failed when access
-/// is denied); a failed directory fsync after it leaves the outcome uncertain.
+/// is denied); a failed directory fsync after it leaves the outcome uncertain. A full disk stops the whole
+/// replay (<see cref="TargetDiskFull"/>).
 /// </summary>
 /// <remarks>
 /// Replay often runs as root in directories others can write to. The temporary file is created with
@@ -65,6 +66,8 @@ internal static class DurableFileDelivery
             TryDelete(tmpPath);
             if (e is OperationCanceledException)
                 throw;
+            if (TargetDiskFull.Is(e))
+                throw TargetDiskFull.Error(description, e);
             throw new DeliveryException(e is UnauthorizedAccessException or NotRegularFileException ? DeliveryOutcome.Failed : DeliveryOutcome.TryLater,
                 $"{description}: cannot write {name} ({e.Message}).", e);
         }

@@ -204,6 +204,7 @@ public sealed class MboxTarget : IReplayTarget
     /// <exception cref="DeliveryException">
     /// TryLater or Failed when the append failed and was undone; Uncertain when it could not be undone.
     /// </exception>
+    /// <exception cref="MailRecoveryException">The disk is full (undone): the replay stops (<see cref="TargetDiskFull"/>).</exception>
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
     {
         SafeFileHandle handle = Handle;
@@ -234,6 +235,8 @@ public sealed class MboxTarget : IReplayTarget
 
             if (e is OperationCanceledException)
                 throw;
+            if (TargetDiskFull.Is(e))
+                throw TargetDiskFull.Error(Description, e); // cut back: nothing was added
             throw new DeliveryException(e is UnauthorizedAccessException ? DeliveryOutcome.Failed : DeliveryOutcome.TryLater,
                 $"{Description}: cannot append to {FilePath} ({e.Message}); nothing was added.", e);
         }
