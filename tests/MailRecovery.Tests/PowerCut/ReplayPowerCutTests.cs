@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace MailRecovery.Tests.PowerCut;
 
 /// <summary>
-/// Replay to a maildir and an mbox with the archive (and so the journal) and the target on a file system that
+/// Replay to a maildir, an mbox and an eml directory with the archive (and so the journal) and the target on a file system that
 /// keeps only what was fsynced, the power cut during and after the run: every message the surviving journal
 /// counts as delivered is in the surviving target, and the next replay ends with each message there once.
 /// </summary>
@@ -20,6 +20,8 @@ public sealed partial class ReplayPowerCutTests(TestBedFixture bed)
     [InlineData("maildir", 1)]
     [InlineData("mbox", -1)]
     [InlineData("mbox", 2)]
+    [InlineData("eml", -1)]
+    [InlineData("eml", 3)]
     public async Task A_power_cut_loses_nothing_counted_delivered(string kind, int seed)
     {
         string user = TestBedFixture.NewUser("pr");
@@ -32,7 +34,7 @@ public sealed partial class ReplayPowerCutTests(TestBedFixture bed)
         string archive = Path.Combine(fs.Mount, "archive");
         await TestBedFixture.RunAsync("cp", $"-a {plain.Sub("archive")} {archive}");
         StrictFileSystem.SyncTree(archive);
-        string target = Path.Combine(fs.Mount, kind == "mbox" ? "out/replayed.mbox" : "out/maildir");
+        string target = Path.Combine(fs.Mount, kind == "mbox" ? "out/replayed.mbox" : $"out/{kind}");
         string[] replay = ["replay", "--archive", archive, "--since", "2000-01-01T00:00Z", "--to", $"{kind}:{target}", "--yes"];
         using (Process run = CliRunner.Start(null, replay))
         {
@@ -86,8 +88,9 @@ public sealed partial class ReplayPowerCutTests(TestBedFixture bed)
 
     private static string TargetText(string target) =>
         File.Exists(target) ? File.ReadAllText(target)
+        : !Directory.Exists(target) ? string.Empty
         : string.Concat(new[] { "cur", "new" }.Select(d => Path.Combine(target, d)).Where(Directory.Exists)
-            .SelectMany(Directory.EnumerateFiles).Select(File.ReadAllText));
+            .SelectMany(Directory.EnumerateFiles).Concat(Directory.EnumerateFiles(target, "*.eml")).Select(File.ReadAllText));
 
     [GeneratedRegex(@"^Message-ID: <([^>]+)>\r?$", RegexOptions.Multiline)]
     private static partial Regex MessageIdHeader();
