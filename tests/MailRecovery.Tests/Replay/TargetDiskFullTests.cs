@@ -13,7 +13,7 @@ namespace MailRecovery.Tests.Replay;
 /// </summary>
 public sealed class TargetDiskFullTests
 {
-    public static TheoryData<string> Targets() => ["maildir", "eml", "mbox"];
+    public static TheoryData<string> Targets() => ["maildir", "eml", "mbox", "emlzip"];
 
     [Theory]
     [MemberData(nameof(Targets))]
@@ -26,6 +26,7 @@ public sealed class TargetDiskFullTests
         {
             "maildir" => "maildir:" + disk.Sub("md"),
             "eml" => "eml:" + disk.Sub("eml"),
+            "emlzip" => "emlzip:" + disk.Sub("mail.zip"),
             _ => "mbox:" + disk.Sub("box.mbox"),
         };
 

@@ -153,6 +153,8 @@ public sealed class EmlZipTarget : IReplayTarget
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 torn = true;
+                if (TargetDiskFull.Is(e))
+                    throw TargetDiskFull.Error(Description, e); // every following entry would fail the same way
                 throw new DeliveryException(DeliveryOutcome.TryLater,
                     $"{Description}: cannot write {name} into {PartialPath} ({e.Message}); nothing of this run will be kept.", e);
             }
@@ -200,6 +202,8 @@ public sealed class EmlZipTarget : IReplayTarget
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await AbandonAsync();
+            if (TargetDiskFull.Is(e))
+                throw TargetDiskFull.Error(Description, e);
             throw new DeliveryException(DeliveryOutcome.TryLater,
                 $"{Description}: cannot finish {PartialPath} ({e.Message}); none of this run's {addedThisRun.Count} messages were added.", e);
         }
@@ -266,6 +270,8 @@ public sealed class EmlZipTarget : IReplayTarget
             await AbandonAsync();
             if (e is OperationCanceledException)
                 throw;
+            if (TargetDiskFull.Is(e))
+                throw TargetDiskFull.Error(Description, e);
             throw new DeliveryException(DeliveryOutcome.TryLater,
                 $"{Description}: cannot prepare {PartialPath} with the entries of {FilePath} ({e.Message}).", e);
         }
