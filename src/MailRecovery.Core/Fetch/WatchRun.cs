@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace MailRecovery.Core.Fetch;
 
 /// <summary>
-/// Fetches continuously until cancelled: a pass per account, then IMAP IDLE until the server announces mail
+/// Fetches continuously until cancelled: a pass per account, then IMAP IDLE (armed before the pass, see <see cref="NewMailWatcher"/>) until the server announces mail
 /// (or the poll interval passes), or a plain wait for POP3. Every account runs on its own; a failing one
 /// (server restarted, password changed) is logged each time and retried, and never stops the others.
 /// </summary>
@@ -53,8 +53,10 @@ public sealed class WatchRun : IDisposable
 
     private async Task WatchAccountAsync(AccountSpec account, CancellationToken cancellationToken)
     {
+        await using var watcher = new NewMailWatcher(account, sourceFactory, options, clock, logger);
         while (!cancellationToken.IsCancellationRequested)
         {
+            await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
             AccountReport report = await fetch.FetchAccountAsync(account, cancellationToken);
             if (report.Error is not null)
             {
@@ -68,7 +70,7 @@ public sealed class WatchRun : IDisposable
                 logger.LogInformation("{Account}: archived {Fetched} new message(s), {Bytes} bytes; removed {Removed} from the server.", account.Name, report.Fetched, report.Bytes, report.Removed);
             if (account.Primary is not null)
                 await LookAtPrimaryAsync(account, account.Primary, cancellationToken);
-            await WaitForMailAsync(account, cancellationToken);
+            await watcher.WaitAsync(cancellationToken);
         }
     }
 
@@ -127,29 +129,6 @@ public sealed class WatchRun : IDisposable
         {
             MailRecoveryException error = ErrorClassifier.Classify(e, $"primary {primary.Key}");
             logger.LogWarning("{Error} The helpdesk's account is looked at again after the next pass.", error.Message);
-        }
-    }
-
-    private async Task WaitForMailAsync(AccountSpec account, CancellationToken cancellationToken)
-    {
-        if (!options.UseIdle || account.Endpoint.Protocol != MailProtocol.Imap)
-        {
-            await Task.Delay(options.PollInterval, clock, cancellationToken);
-            return;
-        }
-
-        try
-        {
-            await using IMessageSource source = sourceFactory(account);
-            await source.ConnectAsync(cancellationToken);
-            if (!await source.WaitForNewMailAsync(account.Endpoint.Mailboxes[0], options.PollInterval, cancellationToken))
-                await Task.Delay(options.PollInterval, clock, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            MailRecoveryException error = ErrorClassifier.Classify(e, $"{account.Name} (IDLE)");
-            logger.LogWarning("{Error} Polling again in {Delay} s.", error.Message, options.RetryDelay.TotalSeconds);
-            await Task.Delay(options.RetryDelay, clock, cancellationToken);
         }
     }
 }

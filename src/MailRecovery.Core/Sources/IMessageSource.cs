@@ -21,7 +21,15 @@ public interface IMessageSource : IAsyncDisposable
     Task CommitAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Waits until the server reports new mail (IMAP IDLE) or <paramref name="maxWait"/> passes.
+    /// Starts (or restarts) watching a mailbox on this connection, just before a pass on another connection:
+    /// <see cref="WaitForNewMailAsync"/> then also reports mail that arrived from this moment on, while the pass
+    /// ran. Returns false when the source cannot push (POP3, or no IDLE) and the caller should poll.
+    /// </summary>
+    Task<bool> StartWatchingAsync(string mailbox, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits until the server reports new mail (IMAP IDLE) or <paramref name="maxWait"/> passes; returns at once
+    /// when mail arrived since <see cref="StartWatchingAsync"/>.
     /// Returns false when the source cannot push (POP3, or no IDLE) and the caller should poll.
     /// </summary>
     Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken);

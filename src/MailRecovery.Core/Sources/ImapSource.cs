@@ -14,6 +14,14 @@ public sealed class ImapSource : IMessageSource
     private readonly ImapSourceOptions options;
     private readonly ImapClient client = MailServiceConnector.NewImapClient();
 
+    // The watch state (StartWatchingAsync): the folder kept selected, its message count at the start of the pass,
+    // the expunges seen since, and the IDLE to end when mail arrives. MailKit raises the events on the thread
+    // that reads the responses, inside this connection's own commands, so no lock is needed.
+    private IMailFolder? watched;
+    private int baseline;
+    private int expunged;
+    private CancellationTokenSource? idleDone;
+
     public ImapSource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, ImapSourceOptions? options = null)
     {
         Endpoint = endpoint;
@@ -46,30 +54,68 @@ public sealed class ImapSource : IMessageSource
             await client.DisconnectAsync(true, cancellationToken);
     }
 
-    public async Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken)
+    public async Task<bool> StartWatchingAsync(string mailbox, CancellationToken cancellationToken)
     {
         if (!client.Capabilities.HasFlag(ImapCapabilities.Idle))
             return false;
 
-        IMailFolder folder = await GetFolderAsync(mailbox, cancellationToken);
-        if (!folder.IsOpen)
-            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        if (watched is null)
+        {
+            IMailFolder folder = await GetFolderAsync(mailbox, cancellationToken);
+            if (!folder.IsOpen)
+                await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            folder.MessageExpunged += OnExpunged;
+            folder.CountChanged += OnCountChanged;
+            watched = folder;
+        }
+
+        // The baseline is this client's view of the mailbox: an EXISTS the server has not sent yet comes later and
+        // counts as arrived, so nothing that lands after this moment can be missed (at worst a message the pass
+        // already took causes one more, empty, pass).
+        baseline = watched.Count;
+        expunged = 0;
+        return true;
+    }
+
+    public async Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        if (watched is null && !await StartWatchingAsync(mailbox, cancellationToken))
+            return false;
+
+        // RFC 9051 6.1.2: NOOP collects the EXISTS the server held back while this connection was quiet, i.e.
+        // the mail that arrived during the pass; without it that mail would wait for the poll interval.
+        await client.NoOpAsync(cancellationToken);
+        if (Arrived)
+            return true;
 
         // RFC 2177: re-issue IDLE at least every 29 minutes; the caller's maxWait is far shorter.
         using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         done.CancelAfter(maxWait);
-        void OnCountChanged(object? sender, EventArgs e) => done.Cancel();
-        folder.CountChanged += OnCountChanged;
+        idleDone = done;
         try
         {
             await client.IdleAsync(done.Token, cancellationToken);
         }
         finally
         {
-            folder.CountChanged -= OnCountChanged;
+            idleDone = null;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// More messages than the baseline less those expunged since (by a pass that deletes, or anyone else): mail
+    /// arrived. EXPUNGE alone never wakes the watcher.
+    /// </summary>
+    private bool Arrived => watched is not null && watched.Count > baseline - expunged;
+
+    private void OnExpunged(object? sender, MessageEventArgs e) => expunged++;
+
+    private void OnCountChanged(object? sender, EventArgs e)
+    {
+        if (Arrived)
+            idleDone?.Cancel();
     }
 
     public async ValueTask DisposeAsync()
@@ -82,6 +128,12 @@ public sealed class ImapSource : IMessageSource
         catch (Exception e) when (e is IOException or ImapProtocolException or TimeoutException or ServiceNotConnectedException)
         {
             // The connection is already gone; nothing is pending on an IMAP connection.
+        }
+
+        if (watched is not null)
+        {
+            watched.MessageExpunged -= OnExpunged;
+            watched.CountChanged -= OnCountChanged;
         }
 
         client.Dispose();

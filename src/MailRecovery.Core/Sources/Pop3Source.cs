@@ -41,6 +41,9 @@ public sealed class Pop3Source : IMessageSource
             await session.QuitAsync(cancellationToken);
     }
 
+    public Task<bool> StartWatchingAsync(string mailbox, CancellationToken cancellationToken) =>
+        Task.FromResult(false);
+
     public Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken) =>
         Task.FromResult(false);
 

@@ -73,6 +73,8 @@ public sealed class FetchWithoutUidlTests
 
         public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<bool> StartWatchingAsync(string mailbox, CancellationToken cancellationToken) => Task.FromResult(false);
+
         public Task<bool> WaitForNewMailAsync(string mailbox, TimeSpan maxWait, CancellationToken cancellationToken) => Task.FromResult(false);
 
         public Task<IReadOnlyList<ServerMessage>> ListAsync(CancellationToken cancellationToken) =>

@@ -45,6 +45,30 @@ public sealed class WatchTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task Watch_fetches_a_message_that_arrives_during_a_pass_right_after_it_not_after_the_poll_interval()
+    {
+        string user = TestBedFixture.NewUser("wb");
+        await bed.LoadAsync(user, [TestMessages.Simple(0, $"wb0.{user}@example.org")]);
+        using var dir = new TempDirectory();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, cts.Token);
+        // The message is sent and delivered after the first pass listed the mailbox, before it fetched anything.
+        var midPass = new SendOnFirstMailbox(() => bed.SendAsync($"{user}@example.test", "arrives during the pass"), () => bed.WaitForMessagesAsync(user, 2));
+        using var watch = new WatchRun(archive, a => MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
+            new WatchOptions { PollInterval = TimeSpan.FromSeconds(60), RetryDelay = TimeSpan.FromSeconds(60) }, NullLogger.Instance, midPass);
+        Task running = watch.RunAsync([Fetcher.Account(bed, bed.Imaps(user))], cts.Token);
+
+        await WaitForFilesAsync(dir.Path, 1, TimeSpan.FromSeconds(20));
+        await WaitForFilesAsync(dir.Path, 2, TimeSpan.FromSeconds(20));
+        TimeSpan delay = Stopwatch.GetElapsedTime(midPass.AcceptedAt);
+        Assert.True(delay < TimeSpan.FromSeconds(2), $"the message sent during the pass was archived {delay} after SMTP acceptance");
+
+        await cts.CancelAsync();
+        await running;
+        Assert.Equal(2, archive.Index.CountMessages());
+    }
+
+    [Fact]
     public async Task Watch_sends_scheduled_probes_records_them_and_archives_the_probe_marked_as_such()
     {
         string tag = TestBedFixture.NewUser("wp");
@@ -84,6 +108,27 @@ public sealed class WatchTests(TestBedFixture bed)
             if (sw.Elapsed > timeout)
                 throw new TimeoutException($"the archive has {ArchiveCataloguer.ListFiles(layout).Count} files after {timeout}, expected {count}");
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Sends a message when the first pass has listed its mailbox, and waits until it is delivered.</summary>
+    private sealed class SendOnFirstMailbox(Func<Task> send, Func<Task> delivered) : IFetchObserver
+    {
+        private int started;
+
+        public long AcceptedAt { get; private set; }
+
+        public void MailboxStarted(string account, string mailbox, int messages, long bytes)
+        {
+            if (Interlocked.Exchange(ref started, 1) == 1)
+                return;
+            send().GetAwaiter().GetResult();
+            AcceptedAt = Stopwatch.GetTimestamp();
+            delivered().GetAwaiter().GetResult();
+        }
+
+        public void MessageDone(string account, long bytes, bool fresh)
+        {
         }
     }
 }
