@@ -15,14 +15,15 @@ internal static class StatusCommand
     public static Command Create(CliContext cli)
     {
         var archive = new Option<string?>("--archive") { Description = "Archive directory." };
-        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (archive path, poll interval and probe schedule for the staleness limits, status.* limits)." };
         var days = new Option<int>("--days") { Description = "Days of history in the chart.", DefaultValueFactory = _ => 30 };
         var quiet = new Option<double>("--quiet-hours") { Description = "Warn when nothing was archived for longer than this many hours.", DefaultValueFactory = _ => 24 };
         var maxWaiting = new Option<double?>("--max-waiting-minutes") { Description = "Flag a helpdesk that stopped pulling: mail waiting in its account longer than this (default 30, or status.maxWaitingMinutes)." };
+        var maxPassAge = new Option<double?>("--max-pass-age-minutes") { Description = "Flag watch as not running, or an account as failing, without a successful pass for longer than this (default 5 poll intervals, or status.maxPassAgeMinutes; 5 without --config)." };
         var tz = new Option<string?>("--tz") { Description = "Time zone of the chart's days (IANA). Default: the machine's." };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (for monitoring)." };
         var command = new Command("status", "Per account: last fetch, last message, archive size, last alias check; messages per day with gaps flagged. Exit 1 when something needs attention.");
-        foreach (Option o in new Option[] { archive, config, days, quiet, maxWaiting, tz, json })
+        foreach (Option o in new Option[] { archive, config, days, quiet, maxWaiting, maxPassAge, tz, json })
             command.Options.Add(o);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -31,6 +32,8 @@ internal static class StatusCommand
                 : loaded?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR (or --config FILE).");
             if (result.GetValue(maxWaiting) is <= 0)
                 throw MailRecoveryException.Usage("--max-waiting-minutes must be more than 0.", "e.g. --max-waiting-minutes 30.");
+            if (result.GetValue(maxPassAge) is <= 0)
+                throw MailRecoveryException.Usage("--max-pass-age-minutes must be more than 0.", "e.g. --max-pass-age-minutes 5.");
             if (result.GetValue(days) is < 2 or > 3660)
                 throw MailRecoveryException.Usage("--days must be from 2 to 3660.", "e.g. --days 30.");
             var options = new StatusOptions
@@ -38,6 +41,8 @@ internal static class StatusCommand
                 Days = result.GetValue(days),
                 QuietPeriod = TimeSpan.FromHours(result.GetValue(quiet)),
                 MaxWaiting = result.GetValue(maxWaiting) is double m ? TimeSpan.FromMinutes(m) : loaded?.MaxWaiting ?? Core.Configuration.ConfigLoader.DefaultMaxWaiting,
+                MaxPassAge = result.GetValue(maxPassAge) is double age ? TimeSpan.FromMinutes(age) : loaded?.MaxPassAge ?? TimeSpan.FromMinutes(5),
+                ProbeInterval = loaded?.Probe?.Interval,
                 TimeZone = ReplayTime.Zone(result.GetValue(tz)),
             };
             using MessageArchive store = await MessageArchive.OpenAsync(path, ArchiveAccess.ReadOnly, cli.Clock, ct);
@@ -99,6 +104,8 @@ internal static class StatusCommand
         UsualHigh: r.UsualHigh,
         Days: [.. r.Days.Select(d => new StatusJson.StatusDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count, d.Low))],
         Warnings: r.Warnings,
+        Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason))],
         Helpdesks: [.. (r.Primaries ?? []).Select(h => new StatusJson.HelpdeskJson(h.Primary, h.Account, h.LastLook, h.LastTaken, h.Waiting, h.OldestWaitingSince))],
-        MaxWaitingMinutes: options.MaxWaiting.TotalMinutes);
+        MaxWaitingMinutes: options.MaxWaiting.TotalMinutes,
+        MaxPassAgeMinutes: options.MaxPassAge.TotalMinutes);
 }

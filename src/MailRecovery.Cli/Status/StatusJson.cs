@@ -14,9 +14,14 @@ internal sealed record StatusJson(
     int UsualHigh,
     IReadOnlyList<StatusJson.StatusDayJson> Days,
     IReadOnlyList<string> Warnings,
+    IReadOnlyList<StatusJson.ConditionJson> Conditions,
     IReadOnlyList<StatusJson.HelpdeskJson> Helpdesks,
-    double MaxWaitingMinutes)
+    double MaxWaitingMinutes,
+    double MaxPassAgeMinutes)
 {
+    /// <summary>One thing that needs attention: a stable name, since when (null: unknown), the one-line reason (as in warnings).</summary>
+    internal sealed record ConditionJson(string Condition, DateTimeOffset? Since, string Reason);
+
     /// <summary>An observed helpdesk account: when it was last looked at, when the helpdesk last pulled (took) mail, what waits.</summary>
     internal sealed record HelpdeskJson(string Primary, string Account, DateTimeOffset LastLook, DateTimeOffset? LastPulled, int Waiting, DateTimeOffset? OldestWaitingSince);
 

@@ -14,6 +14,7 @@ internal static class WatchCommand
     {
         var sources = new SourceArguments();
         var poll = new Option<int?>("--poll-seconds") { Description = "Poll interval for POP3 and IMAP without IDLE, and the longest IDLE (default 60, or watch.pollSeconds)." };
+        var heartbeatMinutes = new Option<int?>("--heartbeat-minutes") { Description = "Log a heartbeat line (passes and failures per account) this often (default 60, or watch.heartbeatMinutes)." };
         var noIdle = new Option<bool>("--no-idle") { Description = "Poll IMAP too instead of using IDLE." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each step." };
         var primary = new Option<string?>("--primary") { Description = "The helpdesk's own account (same URI grammar as --source), looked at read-only after every pass: what waits there and when the helpdesk took it (for replay --pulled-after and status)." };
@@ -22,6 +23,7 @@ internal static class WatchCommand
         sources.AddTo(command);
         command.Options.Add(poll);
         command.Options.Add(noIdle);
+        command.Options.Add(heartbeatMinutes);
         command.Options.Add(verbose);
         command.Options.Add(primary);
         command.Options.Add(primaryPassword);
@@ -29,7 +31,16 @@ internal static class WatchCommand
         {
             var (archivePath, accounts, pollInterval) = sources.Resolve(result);
             accounts = WithPrimary(result, accounts, primary, primaryPassword, sources);
-            Core.Probe.ProbeSchedule? probe = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath).Probe : null;
+            Core.Configuration.MailRecoveryConfig? config = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath) : null;
+            Core.Probe.ProbeSchedule? probe = config?.Probe;
+            TimeSpan heartbeat = config?.Heartbeat ?? Core.Configuration.ConfigLoader.DefaultHeartbeat;
+            if (result.GetValue(heartbeatMinutes) is int minutes)
+            {
+                if (minutes < 1)
+                    throw Core.Errors.MailRecoveryException.Usage("--heartbeat-minutes must be at least 1.", "give a number of minutes, e.g. --heartbeat-minutes 60.");
+                heartbeat = TimeSpan.FromMinutes(minutes);
+            }
+
             if (result.GetValue(poll) is int seconds)
             {
                 if (seconds < 1)
@@ -44,7 +55,7 @@ internal static class WatchCommand
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
                 logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle) }, logger);
+                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             await watch.RunAsync(accounts, ct, probe);

@@ -1,6 +1,7 @@
 namespace MailRecovery.Core.Archive;
 
 /// <summary>What the index knows about one source account.</summary>
+/// <param name="FailingSince">The first failed pass after the last successful one; null while the account passes.</param>
 public sealed record AccountStatistics(
     string Account,
     DateTimeOffset? LastSuccess,
@@ -8,4 +9,5 @@ public sealed record AccountStatistics(
     DateTimeOffset? LastErrorAt,
     DateTimeOffset? LastReceived,
     long Messages,
-    long Bytes);
+    long Bytes,
+    DateTimeOffset? FailingSince = null);

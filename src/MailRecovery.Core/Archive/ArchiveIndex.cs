@@ -401,12 +401,21 @@ public sealed class ArchiveIndex : IDisposable
             yield return ReadMessage(r);
     }
 
+    /// <summary>Records a successful pass; it ends a run of failures (<c>failing_since_utc</c> cleared).</summary>
     public void RecordAccountSuccess(string account, DateTimeOffset at) =>
-        Execute("INSERT INTO account_state(account, last_success_utc) VALUES($a, $t) ON CONFLICT(account) DO UPDATE SET last_success_utc = excluded.last_success_utc",
+        Execute("INSERT INTO account_state(account, last_success_utc) VALUES($a, $t) ON CONFLICT(account) DO UPDATE SET last_success_utc = excluded.last_success_utc, failing_since_utc = NULL",
             ("$a", account), ("$t", at.ToUnixTimeMilliseconds()));
 
+    /// <summary>
+    /// Records a failed pass. The first failure after a success starts the run (<c>failing_since_utc</c>); later
+    /// ones keep that start, so <c>status</c> can say since when an account fails, not only its latest error.
+    /// </summary>
     public void RecordAccountError(string account, DateTimeOffset at, string error) =>
-        Execute("INSERT INTO account_state(account, last_error, last_error_utc) VALUES($a, $e, $t) ON CONFLICT(account) DO UPDATE SET last_error = excluded.last_error, last_error_utc = excluded.last_error_utc",
+        Execute("""
+            INSERT INTO account_state(account, last_error, last_error_utc, failing_since_utc) VALUES($a, $e, $t, $t)
+            ON CONFLICT(account) DO UPDATE SET last_error = excluded.last_error, last_error_utc = excluded.last_error_utc,
+                failing_since_utc = COALESCE(account_state.failing_since_utc, excluded.last_error_utc)
+            """,
             ("$a", account), ("$e", error), ("$t", at.ToUnixTimeMilliseconds()));
 
     /// <summary>True when the account's latest recorded pass failed (an error newer than any success).</summary>
@@ -446,7 +455,7 @@ public sealed class ArchiveIndex : IDisposable
                 stats[r.GetString(0)] = new AccountStatistics(r.GetString(0), null, null, null, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3));
         }
 
-        using (SqliteCommand cmd = Command("SELECT account, last_success_utc, last_error, last_error_utc FROM account_state"))
+        using (SqliteCommand cmd = Command("SELECT account, last_success_utc, last_error, last_error_utc, failing_since_utc FROM account_state"))
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             while (r.Read())
@@ -458,6 +467,7 @@ public sealed class ArchiveIndex : IDisposable
                     LastSuccess = r.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
                     LastError = r.IsDBNull(2) ? null : r.GetString(2),
                     LastErrorAt = r.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
+                    FailingSince = r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
                 };
             }
         }

@@ -73,7 +73,8 @@ internal static class IndexSchema
     /// filled in from the file), the size the server announced for each fetched message
     /// (<c>source_messages.server_size</c>; null for links made before), and the primary ledger: what the
     /// helpdesk's own account held at each look (<c>primary_looks</c>, with the copy account it belongs to, and
-    /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>).
+    /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>), and when an account's current run of failed
+    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since").
     /// </summary>
     private const string Version2 = """
         ALTER TABLE messages ADD COLUMN fingerprint TEXT;
@@ -99,6 +100,7 @@ internal static class IndexSchema
             PRIMARY KEY(primary_key, server_id));
         CREATE INDEX IF NOT EXISTS primary_messages_file ON primary_messages(file);
         CREATE INDEX IF NOT EXISTS primary_messages_taken ON primary_messages(taken_utc);
+        ALTER TABLE account_state ADD COLUMN failing_since_utc INTEGER;
         """;
 
     /// <summary>Step i turns version i + 1 into version i + 2 (index 0: nothing → 1).</summary>

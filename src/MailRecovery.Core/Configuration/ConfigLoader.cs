@@ -22,6 +22,9 @@ public static class ConfigLoader
     /// <summary>The default of <c>status:maxWaitingMinutes</c>: mail waiting longer in the helpdesk's account is flagged.</summary>
     public static readonly TimeSpan DefaultMaxWaiting = TimeSpan.FromMinutes(30);
 
+    /// <summary>The default of <c>watch:heartbeatMinutes</c>: how often watch logs that it is alive.</summary>
+    public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromMinutes(60);
+
     public static MailRecoveryConfig Load(string path)
     {
         if (!File.Exists(path))
@@ -70,7 +73,15 @@ public static class ConfigLoader
         ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory);
         int maxWaiting = Int(root, "status:maxWaitingMinutes", (int)DefaultMaxWaiting.TotalMinutes, 1, 100_000);
         ReplayTargetSettings replay = ParseReplay(root.GetSection("replay"), Resolve(caFile, baseDirectory), insecure, baseDirectory);
-        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting));
+        // Five poll intervals unless set: a pass or two lost to a slow server never alarms, a stopped watch soon does.
+        TimeSpan maxPassAge = root["status:maxPassAgeMinutes"] is null ? 5 * TimeSpan.FromSeconds(pollSeconds)
+            : TimeSpan.FromMinutes(Int(root, "status:maxPassAgeMinutes", 5, 1, 100_000));
+        int heartbeat = Int(root, "watch:heartbeatMinutes", (int)DefaultHeartbeat.TotalMinutes, 1, 100_000);
+        return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting))
+        {
+            MaxPassAge = maxPassAge,
+            Heartbeat = TimeSpan.FromMinutes(heartbeat),
+        };
     }
 
     /// <summary>

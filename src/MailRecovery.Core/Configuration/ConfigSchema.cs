@@ -44,7 +44,7 @@ internal static class ConfigSchema
         ConfigKey.Value("archive", "the archive directory"),
         ConfigKey.Value("caFile", PathText),
         ConfigKey.Value("insecure", TrueFalse),
-        ConfigKey.Section("watch", "a section", ConfigKey.Value("pollSeconds", "a whole number from 1 to 86400")),
+        ConfigKey.Section("watch", "a section", ConfigKey.Value("pollSeconds", "a whole number from 1 to 86400"), ConfigKey.Value("heartbeatMinutes", "a whole number from 1 to 100000")),
         ConfigKey.ListOfSections("accounts", "a list of accounts: [ { \"protocol\": ..., \"host\": ..., ... } ]", AccountKeys(primary: false)),
         ConfigKey.Section(
             "probe",
@@ -61,7 +61,7 @@ internal static class ConfigSchema
             ConfigKey.Value("from", "an address"),
             ConfigKey.Value("timeoutSeconds", "a whole number from 1 to 3600"),
             ConfigKey.Value("cleanup", TrueFalse)),
-        ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000")),
+        ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(
             "replay",
             "a section",

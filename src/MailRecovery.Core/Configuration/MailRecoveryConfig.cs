@@ -8,4 +8,11 @@ namespace MailRecovery.Core.Configuration;
 /// <param name="Probe">The scheduled alias check of <c>watch</c>, or null (the default: off).</param>
 /// <param name="Replay">How <c>replay</c> reaches its target; never null (the top-level caFile applies without a section).</param>
 /// <param name="MaxWaiting"><c>status:maxWaitingMinutes</c>: <c>status</c> flags mail waiting longer than this in an observed helpdesk account; null: the default (30 minutes).</param>
-public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null, ReplayTargetSettings? Replay = null, TimeSpan? MaxWaiting = null);
+public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval, ProbeSchedule? Probe = null, ReplayTargetSettings? Replay = null, TimeSpan? MaxWaiting = null)
+{
+    /// <summary><c>status:maxPassAgeMinutes</c>: <c>status</c> flags watch as not running, or an account as failing, without a successful pass for longer; null: 5 × <see cref="PollInterval"/>.</summary>
+    public TimeSpan? MaxPassAge { get; init; }
+
+    /// <summary><c>watch:heartbeatMinutes</c>: how often <c>watch</c> logs a heartbeat line; null: the default (60 minutes).</summary>
+    public TimeSpan? Heartbeat { get; init; }
+}

@@ -15,6 +15,10 @@ public sealed class WatchOptions
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a heartbeat line (passes and failures per account since the last one) is logged; zero: never.</summary>
+    /// <value>The default value is 60 minutes (configuration key <c>watch:heartbeatMinutes</c>).</value>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromMinutes(60);
+
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;

@@ -20,6 +20,7 @@ public sealed class WatchRun : IDisposable
     private readonly ILogger logger;
     private readonly MessageArchive archive;
     private readonly SemaphoreSlim archiveGate = new(1, 1);
+    private readonly WatchHeartbeat heartbeat = new();
 
     public WatchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions fetchOptions, WatchOptions options, ILogger logger, IFetchObserver? observer = null)
     {
@@ -43,6 +44,8 @@ public sealed class WatchRun : IDisposable
             var loops = accounts.Select(a => WatchAccountAsync(a, cancellationToken)).ToList();
             if (probe is not null)
                 loops.Add(ProbeLoopAsync(probe, cancellationToken));
+            if (options.Heartbeat > TimeSpan.Zero)
+                loops.Add(HeartbeatLoopAsync(cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -58,6 +61,7 @@ public sealed class WatchRun : IDisposable
         {
             await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
             AccountReport report = await fetch.FetchAccountAsync(account, cancellationToken);
+            heartbeat.Record(account.Name, clock.GetUtcNow(), report.Error);
             if (report.Error is not null)
             {
                 if (report.Error.Scope == FailureScope.Archive)
@@ -71,6 +75,16 @@ public sealed class WatchRun : IDisposable
             if (account.Primary is not null)
                 await LookAtPrimaryAsync(account, account.Primary, cancellationToken);
             await watcher.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Logs a heartbeat line every interval: proof in the journal that watch ran, and how each account fared.</summary>
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(options.Heartbeat, clock, cancellationToken);
+            logger.LogInformation("{Heartbeat}", heartbeat.TakeLine());
         }
     }
 

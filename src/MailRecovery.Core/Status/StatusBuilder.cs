@@ -6,7 +6,8 @@ namespace MailRecovery.Core.Status;
 /// <summary>
 /// Builds the <c>status</c> report from the index. A day is flagged as low when it has less than half the
 /// lower quartile of the complete days shown (today is partial and never flagged), and the quartile is at
-/// least <see cref="MinimumUsual"/>: a mailbox that gets two messages a day has no meaningful "gap".
+/// least <see cref="MinimumUsual"/>: a mailbox that gets two messages a day has no meaningful "gap". Whether
+/// watch still runs and each account still passes is <see cref="PassStaleness"/>'s.
 /// </summary>
 public static class StatusBuilder
 {
@@ -35,28 +36,29 @@ public static class StatusBuilder
             .Select(d => new DayVolume(d, counts.GetValueOrDefault(d), d != today && low >= MinimumUsual && counts.GetValueOrDefault(d) * 2 < low))
             .ToList();
 
-        var warnings = new List<string>();
+        var conditions = new List<StatusCondition>();
         foreach (DayVolume d in days.Where(d => d.Low))
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Day:yyyy-MM-dd}: {d.Count} messages, usual {low}–{high}: was the copy arriving?"));
+            conditions.Add(new("low-day", Start(d.Day, options.TimeZone), string.Create(CultureInfo.InvariantCulture, $"{d.Day:yyyy-MM-dd}: {d.Count} messages, usual {low}–{high}: was the copy arriving?")));
 
         List<AccountStatistics> accounts = index.AccountStatistics();
+        conditions.AddRange(PassStaleness.Check(accounts, now, options.MaxPassAge));
         DateTimeOffset? newest = accounts.Select(a => a.LastReceived).Where(t => t is not null).DefaultIfEmpty(null).Max();
         if (newest is null)
-            warnings.Add("nothing has been archived yet.");
+            conditions.Add(new("nothing-archived", null, "nothing has been archived yet."));
         else if (now - newest.Value > options.QuietPeriod)
-            warnings.Add(string.Create(CultureInfo.InvariantCulture, $"nothing has been archived for {(now - newest.Value).TotalHours:0} hours (quiet period {options.QuietPeriod.TotalHours:0} h): is the copy account still receiving mail, and is watch running?"));
-        foreach (AccountStatistics a in accounts.Where(a => a.LastErrorAt is not null && (a.LastSuccess is null || a.LastErrorAt > a.LastSuccess)))
-            warnings.Add($"{a.Account}: the last fetch failed: {a.LastError}");
+            conditions.Add(new("quiet", newest, string.Create(CultureInfo.InvariantCulture, $"nothing has been archived for {(now - newest.Value).TotalHours:0} hours (quiet period {options.QuietPeriod.TotalHours:0} h): is the copy account still receiving mail, and is watch running?")));
 
         var probe = index.LastProbe();
         if (probe is { Verdict: not "works" } p)
-            warnings.Add($"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}");
+            conditions.Add(new("probe-failed", p.At, $"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}"));
+        else if (PassStaleness.ProbeOverdue(probe?.At, now, options.ProbeInterval) is StatusCondition overdue)
+            conditions.Add(overdue);
 
         List<PrimaryState> primaries = new PrimaryLedger(index).States();
-        warnings.AddRange(PrimaryWarnings(primaries, now, options.MaxWaiting));
+        conditions.AddRange(PrimaryWarnings(primaries, now, options.MaxWaiting));
 
         (long messages, long bytes) = index.Totals();
-        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, warnings, primaries);
+        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, [.. conditions.Select(c => c.Reason)], primaries, conditions);
     }
 
     /// <summary>
@@ -64,14 +66,14 @@ public static class StatusBuilder
     /// a ledger that stopped: no look for that long either (watch not running, or the primary unreachable), in
     /// which case replay --pulled-after would take what waited at the last look as still waiting.
     /// </summary>
-    internal static IEnumerable<string> PrimaryWarnings(IEnumerable<PrimaryState> primaries, DateTimeOffset now, TimeSpan maxWaiting)
+    internal static IEnumerable<StatusCondition> PrimaryWarnings(IEnumerable<PrimaryState> primaries, DateTimeOffset now, TimeSpan maxWaiting)
     {
         foreach (PrimaryState p in primaries)
         {
             if (p.OldestWaitingSince is DateTimeOffset since && p.LastLook - since > maxWaiting)
-                yield return string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk has not taken mail for {(p.LastLook - since).TotalMinutes:0} minutes ({p.Waiting} waiting, the oldest since {since:yyyy-MM-dd HH:mm}Z; limit {maxWaiting.TotalMinutes:0} min): is the helpdesk still pulling its account?");
+                yield return new("helpdesk-not-pulling", since, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk has not taken mail for {(p.LastLook - since).TotalMinutes:0} minutes ({p.Waiting} waiting, the oldest since {since:yyyy-MM-dd HH:mm}Z; limit {maxWaiting.TotalMinutes:0} min): is the helpdesk still pulling its account?"));
             if (now - p.LastLook > maxWaiting)
-                yield return string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk's account was last looked at {(now - p.LastLook).TotalMinutes:0} minutes ago: is watch --primary running, and can it reach the account?");
+                yield return new("helpdesk-not-observed", p.LastLook, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk's account was last looked at {(now - p.LastLook).TotalMinutes:0} minutes ago: is watch --primary running, and can it reach the account?"));
         }
     }
 

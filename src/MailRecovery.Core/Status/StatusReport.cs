@@ -5,6 +5,8 @@ namespace MailRecovery.Core.Status;
 /// <summary>The health of an archive: per account, the volume per day, the last probe, and warnings.</summary>
 /// <param name="UsualLow">The lower quartile of complete days' volume (the "usual" range starts here).</param>
 /// <param name="UsualHigh">The upper quartile.</param>
+/// <param name="Warnings">The reasons of <paramref name="Conditions"/>, one line each.</param>
+/// <param name="Conditions">What needs attention, each with a stable name and since when (see <see cref="StatusCondition"/>).</param>
 /// <param name="Primaries">The observed helpdesk accounts (the primary ledger of <c>watch --primary</c>); empty when none.</param>
 public sealed record StatusReport(
     DateTimeOffset Now,
@@ -16,7 +18,8 @@ public sealed record StatusReport(
     int UsualHigh,
     (DateTimeOffset At, string Alias, string Verdict, string Summary)? LastProbe,
     IReadOnlyList<string> Warnings,
-    IReadOnlyList<PrimaryState>? Primaries = null)
+    IReadOnlyList<PrimaryState>? Primaries = null,
+    IReadOnlyList<StatusCondition>? Conditions = null)
 {
     /// <summary>0 when nothing needs attention, 1 when a warning is shown (for monitoring).</summary>
     public int ExitCode => Warnings.Count == 0 ? 0 : 1;
