@@ -46,6 +46,13 @@ internal static class ConfigCommand
         return command;
     }
 
+    /// <summary>The detail without the endpoint it starts with (a classified error names its thing first), so a row names it once.</summary>
+    private static string Unprefixed(EndpointVerdict r)
+    {
+        int colon = r.Detail.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && r.Endpoint.StartsWith(r.Detail[..colon], StringComparison.Ordinal) ? r.Detail[(colon + 2)..] : r.Detail;
+    }
+
     private static string Verdict(EndpointVerdict r) => r.Kind?.ToString().ToLowerInvariant() ?? "ok";
 
     private static void Write(TextWriter o, string path, IReadOnlyList<EndpointVerdict> rows, int code)
@@ -54,7 +61,7 @@ internal static class ConfigCommand
         int keyWidth = rows.Count == 0 ? 0 : rows.Max(r => r.Key.Length);
         foreach (EndpointVerdict r in rows)
         {
-            o.WriteLine($"  {r.Key.PadRight(keyWidth)}  {(r.Ok ? "ok" : Verdict(r).ToUpperInvariant()),-14}  {r.Endpoint}: {r.Detail}");
+            o.WriteLine($"  {r.Key.PadRight(keyWidth)}  {(r.Ok ? "ok" : Verdict(r).ToUpperInvariant()),-14}  {r.Endpoint}: {Unprefixed(r)}");
             if (r.Fix is not null)
                 o.WriteLine($"  {new string(' ', keyWidth)}  fix: {r.Fix}");
         }
