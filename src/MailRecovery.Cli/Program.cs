@@ -2,6 +2,7 @@ using System.CommandLine;
 using MailRecovery.Cli.Alias;
 using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Common;
+using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
 using MailRecovery.Cli.Status;
@@ -35,6 +36,7 @@ internal static class Program
         root.Subcommands.Add(ReplayCommand.Create(cli));
         root.Subcommands.Add(AliasCommand.Create(cli));
         root.Subcommands.Add(StatusCommand.Create(cli));
+        root.Subcommands.Add(ConfigCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -7,6 +7,7 @@ using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Probe.Audit;
 using MailRecovery.Core.Replay;
+using MailRecovery.Core.Sources;
 
 namespace MailRecovery.Cli.Alias;
 
@@ -31,8 +32,8 @@ internal static class AliasAuditCommand
     public static Command Create(CliContext cli)
     {
         var archive = new Option<string?>("--archive") { Description = "Archive directory." };
-        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (for the archive path)." };
-        var primary = new Option<string>("--primary") { Description = "Where the helpdesk's mail is: imap[s]://user@host[:port][/Mailbox], pop3[s]://user@host[:port], maildir:/path, mbox:/file or eml:/dir. Read without changing anything.", Required = true };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file: the archive, and the primary (probe.primary, else the copy account's primary) with its password and CA, unless a flag gives them." };
+        var primary = new Option<string>("--primary") { Description = "Where the helpdesk's mail is: imap[s]://user@host[:port][/Mailbox], pop3[s]://user@host[:port], maildir:/path, mbox:/file or eml:/dir. Read without changing anything. Default: the primary of --config." };
         var since = new Option<string>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz).", Required = true };
         var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
         var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times. Default: the machine's." };
@@ -46,16 +47,22 @@ internal static class AliasAuditCommand
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
+            AliasConfig? file = AliasConfig.Load(result.GetValue(config));
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
-                : result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c).Archive
-                : throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
+                : file?.Config.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR, or --config FILE.");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
             DateTimeOffset start = ReplayTime.Parse(result.GetValue(since)!, zone, "--since");
             DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : cli.Clock.GetUtcNow();
             if (end <= start)
                 throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after --since ({start:O}).", "check the times and their offsets.");
-            IPrimaryMailSource source = PrimarySourceFactory.Create(result.GetValue(primary)!,
-                new PrimarySourceOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure)));
+            IPrimaryMailSource source = result.GetValue(primary) is string p
+                ? PrimarySourceFactory.Create(p, new PrimarySourceOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure)))
+                : file?.Primary is { } spec
+                    ? PrimarySourceFactory.Create(
+                        spec.Endpoint,
+                        result.GetValue(passwordFile) is string pf ? new SourceCredentials(pf, null) : spec.Credentials,
+                        result.GetValue(caFile) is string ca ? CertificateTrust.FromFile(ca) : spec.Trust)
+                    : throw AliasConfig.Missing("--primary", file is null ? "accounts[0].primary" : $"{file.CopyKey}.primary", "imaps://helpdesk@host/INBOX");
 
             using MessageArchive store = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadOnly, cli.Clock, ct);
             AliasAuditReport report = await new AliasAuditRun(store.Index, source, new AliasAuditOptions(start, end)).RunAsync(ct);

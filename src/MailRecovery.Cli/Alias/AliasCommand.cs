@@ -21,10 +21,10 @@ internal static class AliasCommand
 
     private static Command Verify(CliContext cli)
     {
-        var smtp = new Option<string>("--smtp") { Description = "Where to submit the probe: smtp://[user@]host[:port] (STARTTLS when offered) or smtps://….", Required = true };
-        var alias = new Option<string>("--alias") { Description = "The alias address, e.g. support@example.co.jp.", Required = true };
-        var copy = new Option<string>("--copy") { Description = "The copy account, as a source URI (imaps://…, pop3s://…).", Required = true };
-        var primary = new Option<string?>("--primary") { Description = "The primary (helpdesk) account, as a source URI. Read without disturbing it." };
+        var smtp = new Option<string>("--smtp") { Description = "Where to submit the probe: smtp://[user@]host[:port] (STARTTLS when offered) or smtps://…. Default: probe.smtp of --config." };
+        var alias = new Option<string>("--alias") { Description = "The alias address, e.g. support@example.co.jp. Default: probe.alias of --config." };
+        var copy = new Option<string>("--copy") { Description = "The copy account, as a source URI (imaps://…, pop3s://…). Default: the account probe.copyAccount (else the first) of --config." };
+        var primary = new Option<string?>("--primary") { Description = "The primary (helpdesk) account, as a source URI. Read without disturbing it. Default: probe.primary, else the copy account's primary, of --config." };
         var smtpPassword = new Option<string?>("--smtp-password-file") { Description = "Password for SMTP AUTH (first line of FILE); needs a user in --smtp." };
         var copyPassword = new Option<string?>("--copy-password-file") { Description = "Password of the copy account (else $MAILRECOVERY_PASSWORD)." };
         var primaryPassword = new Option<string?>("--primary-password-file") { Description = "Password of the primary account (else $MAILRECOVERY_PRIMARY_PASSWORD)." };
@@ -34,9 +34,10 @@ internal static class AliasCommand
         var from = new Option<string?>("--from") { Description = "The probe's sender address. Default: mailrecovery-probe@ the alias's domain." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow passwords over unencrypted connections (?tls=none sources, SMTP without TLS)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
-        var archive = new Option<string?>("--archive") { Description = "Record the result in this archive's index, where 'mailrecovery status' shows it." };
+        var archive = new Option<string?>("--archive") { Description = "Record the result in this archive's index, where 'mailrecovery status' shows it. Default with --config: its archive." };
+        var config = new Option<string?>("--config", "-c") { Description = "Configuration file: the SMTP server, alias, copy account, primary, passwords, CA and archive, unless a flag gives them." };
         var command = new Command("verify", "Send a probe to the alias and prove it reaches the copy (and the primary). Exit 0 works, 1 broken, 2 usage, 75 could not tell.");
-        foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json, archive })
+        foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json, archive, config })
             command.Options.Add(o);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
@@ -44,25 +45,15 @@ internal static class AliasCommand
             bool allowInsecure = result.GetValue(insecure);
             if (result.GetValue(timeout) < 1)
                 throw MailRecoveryException.Usage("--timeout must be at least 1 second.", "give the seconds to wait, e.g. --timeout 120.");
-            string? primaryText = result.GetValue(primary);
-            string? smtpPasswordFile = result.GetValue(smtpPassword);
-            var options = new AliasVerifyOptions(
-                SmtpEndpoint.Parse(result.GetValue(smtp)!, allowInsecure),
-                new SourceCredentials(smtpPasswordFile, smtpPasswordFile is null ? "MAILRECOVERY_SMTP_PASSWORD" : null),
-                result.GetValue(alias)!.Trim(),
-                result.GetValue(from),
-                SourceUri.Parse(result.GetValue(copy)!, allowInsecure),
-                Credentials(result.GetValue(copyPassword), "MAILRECOVERY_PASSWORD"),
-                primaryText is null ? null : SourceUri.Parse(primaryText, allowInsecure),
-                Credentials(result.GetValue(primaryPassword), "MAILRECOVERY_PRIMARY_PASSWORD"),
-                CertificateTrust.FromFile(result.GetValue(caFile)),
-                TimeSpan.FromSeconds(result.GetValue(timeout)),
-                result.GetValue(cleanup));
+            AliasConfig? file = AliasConfig.Load(result.GetValue(config));
+            AliasVerifyOptions options = Options(file);
             if (!MimeKit.MailboxAddress.TryParse(options.Alias, out _) || !options.Alias.Contains('@', StringComparison.Ordinal))
-                throw MailRecoveryException.Usage($"--alias {options.Alias} is not an address.", "give the alias as user@domain.");
+                throw MailRecoveryException.Usage($"{(result.GetValue(alias) is null ? "probe.alias" : "--alias")} {options.Alias} is not an address.", "give the alias as user@domain.");
 
             ProbeReport report = await new AliasVerifyRun(options, cli.Clock).RunAsync(ct);
-            if (result.GetValue(archive) is string archivePath)
+            // The configuration's archive records the result only once watch or fetch has made it; --archive always.
+            string? configured = file is not null && File.Exists(new Core.Archive.ArchiveLayout(file.Config.Archive).IndexPath) ? file.Config.Archive : null;
+            if ((result.GetValue(archive) ?? configured) is string archivePath)
             {
                 // A single row; SQLite's own locking makes this safe beside a running watch.
                 using var index = Core.Archive.ArchiveIndex.Open(new Core.Archive.ArchiveLayout(archivePath).IndexPath, readOnly: false);
@@ -74,6 +65,34 @@ internal static class AliasCommand
             else
                 WriteText(cli.Out, report);
             return report.ExitCode;
+
+            // Each value: the flag when given, else the configuration's; with neither, the fix names both.
+            AliasVerifyOptions Options(AliasConfig? file)
+            {
+                AliasVerifyOptions? probe = file?.Probe;
+                string? primaryText = result.GetValue(primary);
+                string? smtpPasswordFile = result.GetValue(smtpPassword);
+                string? copyPasswordFile = result.GetValue(copyPassword);
+                string? primaryPasswordFile = result.GetValue(primaryPassword);
+                string? ca = result.GetValue(caFile);
+                SmtpEndpoint smtpEndpoint = result.GetValue(smtp) is string s ? SmtpEndpoint.Parse(s, allowInsecure)
+                    : probe?.Smtp ?? throw AliasConfig.Missing("--smtp", "probe.smtp", "smtp://host:587");
+                SourceEndpoint copyEndpoint = result.GetValue(copy) is string cp ? SourceUri.Parse(cp, allowInsecure)
+                    : file?.Copy.Endpoint ?? throw AliasConfig.Missing("--copy", "accounts", "imaps://copy@host/INBOX");
+                SourceEndpoint? primaryEndpoint = primaryText is not null ? SourceUri.Parse(primaryText, allowInsecure) : file?.Primary?.Endpoint;
+                return new AliasVerifyOptions(
+                    smtpEndpoint,
+                    smtpPasswordFile is not null || probe is null ? new SourceCredentials(smtpPasswordFile, smtpPasswordFile is null ? "MAILRECOVERY_SMTP_PASSWORD" : null) : probe.SmtpCredentials,
+                    (result.GetValue(alias) ?? probe?.Alias ?? throw AliasConfig.Missing("--alias", "probe.alias", "support@example.co.jp")).Trim(),
+                    result.GetValue(from) ?? probe?.From,
+                    copyEndpoint,
+                    copyPasswordFile is not null || file is null || result.GetValue(copy) is not null ? Credentials(copyPasswordFile, "MAILRECOVERY_PASSWORD") : file.Copy.Credentials,
+                    primaryEndpoint,
+                    primaryPasswordFile is not null || file?.Primary is null || primaryText is not null ? Credentials(primaryPasswordFile, "MAILRECOVERY_PRIMARY_PASSWORD") : file.Primary.Credentials,
+                    ca is not null || file is null ? CertificateTrust.FromFile(ca) : file.Copy.Trust,
+                    TimeSpan.FromSeconds(result.GetValue(timeout)),
+                    result.GetValue(cleanup));
+            }
         }));
         return command;
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using MailRecovery.Cli.Alias;
 using MailRecovery.Cli.Archive;
+using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
 using MailRecovery.Cli.Status;
@@ -26,6 +27,7 @@ namespace MailRecovery.Cli.Common;
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(ProbeJson))]
 [JsonSerializable(typeof(AuditJson))]
+[JsonSerializable(typeof(ConfigCheckJson))]
 internal sealed partial class JsonOutput : JsonSerializerContext
 {
     /// <summary>Serializes one report with the generated serializer of its type.</summary>

@@ -237,6 +237,44 @@ public sealed class AliasAuditTests(TestBedFixture bed)
     /// Sends <paramref name="viaAlias"/> messages to the alias, <paramref name="primaryOnly"/> straight to the
     /// helpdesk and <paramref name="copyOnly"/> straight to the copy, waits, and archives the copy.
     /// </summary>
+    [Fact]
+    public async Task With_only_config_and_since_the_archive_primary_password_and_ca_come_from_the_configuration()
+    {
+        (string tag, string archive, TempDirectory dir) = await ScenarioAsync(viaAlias: 2, primaryOnly: 1, copyOnly: 0);
+        using (dir)
+        {
+            string config = Path.Combine(dir.Path, "config.json");
+            await File.WriteAllTextAsync(config, $$"""
+                { "archive": "{{archive}}", "caFile": "{{bed.CaFile}}",
+                  "accounts": [ { "protocol": "imap", "host": "127.0.0.1", "port": {{bed.ImapsPort}}, "user": "safety-{{tag}}", "passwordFile": "{{bed.PasswordFile}}",
+                    "primary": { "protocol": "imap", "host": "127.0.0.1", "port": {{bed.ImapsPort}}, "user": "helpdesk-{{tag}}", "passwordFile": "{{bed.PasswordFile}}" } } ] }
+                """);
+
+            var result = await CliRunner.RunAsync("alias", "audit", "--config", config, "--since", HourAgo, "--json");
+
+            Assert.True(result.ExitCode == 1, result.Out + result.Error);
+            JsonElement json = JsonDocument.Parse(result.Out).RootElement;
+            Assert.Equal([$"direct 1 {tag}"], Subjects(json, "primaryOnly"));
+            Assert.Equal(2, json.GetProperty("counts").GetProperty("matched").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_primary_anywhere_the_fix_names_the_flag_and_the_configuration_key()
+    {
+        using var dir = new TempDirectory();
+        string config = Path.Combine(dir.Path, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "archive": "{{dir.Sub("archive")}}", "accounts": [ { "protocol": "imap", "host": "127.0.0.1", "user": "x", "passwordFile": "{{bed.PasswordFile}}" } ] }
+            """);
+
+        var result = await CliRunner.RunAsync("alias", "audit", "--config", config, "--since", HourAgo);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--primary", result.Error, StringComparison.Ordinal);
+        Assert.Contains("\"accounts[0].primary\"", result.Error, StringComparison.Ordinal);
+    }
+
     private async Task<(string Tag, string Archive, TempDirectory Dir)> ScenarioAsync(int viaAlias, int primaryOnly, int copyOnly)
     {
         string tag = TestBedFixture.NewUser("au");

@@ -92,6 +92,46 @@ public sealed class AliasVerifyTests(TestBedFixture bed)
         Assert.Equal(75, result.ExitCode);
     }
 
+    [Fact]
+    public async Task With_only_config_the_smtp_server_alias_copy_primary_passwords_and_ca_come_from_the_configuration()
+    {
+        string tag = TestBedFixture.NewUser("vc");
+        using var dir = new TempDirectory();
+        string config = Path.Combine(dir.Path, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "archive": "{{dir.Sub("archive")}}", "caFile": "{{bed.CaFile}}",
+              "accounts": [
+                { "name": "other", "protocol": "imap", "host": "127.0.0.1", "port": {{bed.ImapsPort}}, "user": "nobody-{{tag}}", "passwordFile": "{{bed.PasswordFile}}" },
+                { "name": "copy", "protocol": "imap", "host": "127.0.0.1", "port": {{bed.ImapsPort}}, "user": "safety-{{tag}}", "passwordFile": "{{bed.PasswordFile}}",
+                  "primary": { "protocol": "imap", "host": "127.0.0.1", "port": {{bed.ImapsPort}}, "user": "helpdesk-{{tag}}", "passwordFile": "{{bed.PasswordFile}}" } } ],
+              "probe": { "everyMinutes": 60, "smtp": "smtp://127.0.0.1:{{bed.SmtpPort}}", "alias": "support-{{tag}}@example.test", "copyAccount": "copy", "timeoutSeconds": 20 } }
+            """);
+
+        var result = await CliRunner.RunAsync("alias", "verify", "--config", config, "--timeout", "20", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Out + result.Error);
+        JsonElement json = JsonDocument.Parse(result.Out).RootElement;
+        Assert.Equal("works", json.GetProperty("verdict").GetString());
+        Assert.Contains($"safety-{tag}", json.GetProperty("copy").GetProperty("mailbox").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"helpdesk-{tag}", json.GetProperty("primary").GetProperty("mailbox").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_an_smtp_server_anywhere_the_fix_names_the_flag_and_the_configuration_key()
+    {
+        using var dir = new TempDirectory();
+        string config = Path.Combine(dir.Path, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "archive": "{{dir.Sub("archive")}}", "accounts": [ { "protocol": "imap", "host": "127.0.0.1", "user": "x", "passwordFile": "{{bed.PasswordFile}}" } ] }
+            """);
+
+        var result = await CliRunner.RunAsync("alias", "verify", "--config", config, "--alias", "support@example.test");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--smtp", result.Error, StringComparison.Ordinal);
+        Assert.Contains("\"probe.smtp\"", result.Error, StringComparison.Ordinal);
+    }
+
     private Task<CliRunner.Result> VerifyAsync(string alias, string tag, string? extra = null, int timeoutSeconds = 20) =>
         CliRunner.RunAsync(["alias", "verify", "--smtp", $"smtp://127.0.0.1:{bed.SmtpPort}", "--alias", alias,
             "--copy", $"imaps://safety-{tag}@127.0.0.1:{bed.ImapsPort}", "--primary", $"imaps://helpdesk-{tag}@127.0.0.1:{bed.ImapsPort}",

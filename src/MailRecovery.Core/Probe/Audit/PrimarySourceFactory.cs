@@ -50,6 +50,15 @@ public static class PrimarySourceFactory
         }
     }
 
+    /// <summary>An IMAP or POP3 primary as the configuration describes it (<c>accounts[i].primary</c>, <c>probe.primary</c>).</summary>
+    public static IPrimaryMailSource Create(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Protocol == MailProtocol.Imap
+            ? new ImapPrimarySource(endpoint, credentials, trust)
+            : new Pop3PrimarySource(endpoint, credentials, trust);
+    }
+
     /// <summary>A local path: "~/" expanded, "///abs" taken as "/abs", "//host/…" refused, made absolute.</summary>
     private static string PathOf(string text, string scheme, string rest)
     {
