@@ -34,6 +34,12 @@ public sealed class WatchNotifyTests(TestBedFixture bed)
             await watch.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(watch.ExitCode == 0, $"exit {watch.ExitCode}: {await stderr}");
         }
+        catch (TimeoutException e)
+        {
+            if (!watch.HasExited)
+                watch.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{e.Message}; watch said: {await stderr}", e);
+        }
         finally
         {
             if (!watch.HasExited)
