@@ -5,8 +5,9 @@
 #
 # As root on Debian/Ubuntu with the .NET 10 SDK: installs the test bed's packages (apt, first time only),
 # starts the bed on 127.0.0.1 high ports in ${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}, runs
-# `dotnet test`, then tests/native-smoke.sh (the ./mailrecovery build, end to end; only without extra arguments),
-# stops the bed, and prints one line "N passed, N failed". Exits non-zero when either failed.
+# `dotnet test`, then tests/native-smoke.sh (the ./mailrecovery build, end to end) and tests/deb-smoke.sh (the
+# .deb built, installed, checked and purged), both only without extra arguments; stops the bed, and prints
+# one line "N passed, N failed". Exits non-zero when either failed.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 
@@ -45,10 +46,13 @@ dotnet test MailRecovery.sln -c Release \
     "$@" || rc=$?
 
 # The build users run (./mailrecovery: native when gcc or clang is there), end to end against the same bed.
-smoke=0
+smoke=0 deb=0
 if [[ $# -eq 0 ]]; then
     tests/native-smoke.sh || smoke=$?
     (( smoke == 0 )) || rc=1
+    # The package an admin installs, from the native build the smoke test has just made (no second publish).
+    tests/deb-smoke.sh || deb=$?
+    (( deb == 0 )) || rc=1
 fi
 
 # One plain line from the TRX counters (skipped xunit tests are "notExecuted" there).
@@ -58,6 +62,7 @@ if [[ -f "$TRX" ]]; then
     failed=$(( $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted) ))
     skipped=$(counter notExecuted)
     (( smoke == 0 )) || failed=$(( failed + 1 ))   # the native smoke test counts as one test
+    (( deb == 0 )) || failed=$(( failed + 1 ))     # so does the package test
     line="$passed passed, $failed failed"
     (( skipped > 0 )) && line+=", $skipped skipped"
     echo "$line"

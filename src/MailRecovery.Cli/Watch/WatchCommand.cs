@@ -58,6 +58,9 @@ internal static class WatchCommand
                 new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
+            // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.
+            await using Core.Service.SystemdNotifier? systemd = Core.Service.SystemdNotifier.FromEnvironment();
+            systemd?.Ready($"watching {accounts.Count} account(s) into {archive.Layout.Root}", cli.Clock);
             await watch.RunAsync(accounts, ct, probe);
             return 0;
         }));
