@@ -68,7 +68,10 @@ public sealed class VerifyBesideFetchTests(TestBedFixture bed)
         await bed.LoadAsync(user, messages);
         using var dir = new TempDirectory();
 
-        Task<FetchReport> fetch = Task.Run(() => Fetcher.RunAsync(dir.Path, Fetcher.Account(bed, bed.Imaps(user)), Fetcher.FastOptions(batch: 10)));
+        // Each batch lingers a little between its files and its commit, the window verify must not call damage;
+        // it also keeps the fetch running long enough for several verify runs on a loaded machine.
+        Task<FetchReport> fetch = Task.Run(() => Fetcher.RunAsync(dir.Path, Fetcher.Account(bed, bed.Imaps(user)),
+            Fetcher.FastOptions(step => { if (step == FetchStep.FilesDurable) Thread.Sleep(40); }, batch: 10)));
         var problems = new List<string>();
         int runs = 0;
         while (!fetch.IsCompleted)
