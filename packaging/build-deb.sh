@@ -10,6 +10,7 @@
 #   /usr/lib/mailrecovery/      the executable and its SQLite library (/usr/bin/mailrecovery links there)
 #   /lib/systemd/system/        contrib/systemd/*.service, *.timer (not enabled: they need a configuration)
 #   /usr/share/doc/mailrecovery/ config.example.json and contrib/README.md (the set-up steps, key by key)
+#   /usr/share/doc/mailrecovery/mailrecovery-rules.yml (Prometheus alert rules for watch --metrics, docs/monitoring.md)
 #   /usr/share/man/man1/mailrecovery.1.gz   generated from the help texts of every verb
 # and maintainer scripts that create the system user `mailrecovery` and /etc/mailrecovery.
 set -euo pipefail
@@ -61,9 +62,10 @@ install -m 0644 "$FROM/libe_sqlite3.so" "$ROOT/usr/lib/mailrecovery/libe_sqlite3
 ln -s ../lib/mailrecovery/mailrecovery "$ROOT/usr/bin/mailrecovery"
 install -m 0644 "$REPO"/contrib/systemd/*.service "$REPO"/contrib/systemd/*.timer "$ROOT/lib/systemd/system/"
 install -m 0644 "$REPO/contrib/config.example.json" "$REPO/contrib/README.md" "$ROOT/usr/share/doc/mailrecovery/"
+install -m 0644 "$REPO/contrib/prometheus/mailrecovery-rules.yml" "$ROOT/usr/share/doc/mailrecovery/"
 cat > "$ROOT/usr/share/doc/mailrecovery/copyright" <<'TXT'
 MailRecovery. See the project's repository for the license of the program and of the libraries it contains
-(MailKit, MimeKit, Microsoft.Data.Sqlite, SQLite: public domain).
+(MailKit, MimeKit, Microsoft.Data.Sqlite, prometheus-net: MIT; SQLite: public domain).
 TXT
 
 # The man page: the help text of the tool and of every verb and sub-verb, verbatim, in a plain troff page.

@@ -15,6 +15,7 @@ internal static class WatchCommand
         var sources = new SourceArguments();
         var poll = new Option<int?>("--poll-seconds") { Description = "Poll interval for POP3 and IMAP without IDLE, and the longest IDLE (default 60, or watch.pollSeconds)." };
         var heartbeatMinutes = new Option<int?>("--heartbeat-minutes") { Description = "Log a heartbeat line (passes and failures per account) this often (default 60, or watch.heartbeatMinutes)." };
+        var metricsListen = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9750 (default off, or metrics.listen; docs/monitoring.md)." };
         var noIdle = new Option<bool>("--no-idle") { Description = "Poll IMAP too instead of using IDLE." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each step." };
         var primary = new Option<string?>("--primary") { Description = "The helpdesk's own account (same URI grammar as --source), looked at read-only after every pass: what waits there and when the helpdesk took it (for replay --pulled-after and status)." };
@@ -24,6 +25,7 @@ internal static class WatchCommand
         command.Options.Add(poll);
         command.Options.Add(noIdle);
         command.Options.Add(heartbeatMinutes);
+        command.Options.Add(metricsListen);
         command.Options.Add(verbose);
         command.Options.Add(primary);
         command.Options.Add(primaryPassword);
@@ -48,14 +50,20 @@ internal static class WatchCommand
                 pollInterval = TimeSpan.FromSeconds(seconds);
             }
 
+            (Core.Metrics.MetricsEndpoint? metricsAt, string metricsOrigin) = result.GetValue(metricsListen) is string listen
+                ? (Core.Metrics.MetricsEndpoint.TryParse(listen) ?? throw Core.Errors.MailRecoveryException.Usage($"--metrics '{listen}' is not {Core.Metrics.MetricsEndpoint.Grammar}.", "give the address and port to listen on, e.g. --metrics 127.0.0.1:9750 (only this machine) or --metrics 0.0.0.0:9750 (every interface)."), "--metrics")
+                : (config?.Metrics, "metrics.listen");
             using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, timestamps: true);
             ILogger logger = logs.CreateLogger("watch");
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
                 logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
+            // Bound after the archive is locked (a second watch is told about the lock, not the port), before READY=1.
+            (Core.Metrics.WatchMetrics? metrics, Prometheus.IMetricServer? metricsServer) = metricsAt is null ? default : MetricsServer.Serve(metricsAt, metricsOrigin, archive, accounts, probe, logger);
+            using Prometheus.IMetricServer? stopMetrics = metricsServer;
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
+                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat, Observer = metrics }, logger);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

@@ -81,8 +81,14 @@ public static class ConfigLoader
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
+            Metrics = ParseMetrics(root),
         };
     }
+
+    /// <summary>The optional <c>metrics:listen</c>: where watch serves Prometheus metrics (off without it).</summary>
+    private static Metrics.MetricsEndpoint? ParseMetrics(IConfiguration root) =>
+        Optional(root, "metrics:listen") is not string listen ? null
+            : Metrics.MetricsEndpoint.TryParse(listen) ?? throw Error("metrics.listen", $"'{listen}' is not {Metrics.MetricsEndpoint.Grammar}", "set it to \"127.0.0.1:9750\" (only this machine) or \"0.0.0.0:9750\" (every interface), or remove it.");
 
     /// <summary>
     /// The optional "replay" section, for the target of <c>replay --to</c>: <c>passwordFile</c> or

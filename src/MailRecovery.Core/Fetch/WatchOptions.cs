@@ -22,4 +22,8 @@ public sealed class WatchOptions
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
+
+    /// <summary>Hears each pass, IDLE change and probe (the metrics of <c>watch --metrics</c>), or null.</summary>
+    /// <value>The default value is null.</value>
+    public IWatchObserver? Observer { get; set; }
 }

@@ -61,7 +61,9 @@ public sealed class WatchRun : IDisposable
         {
             await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
             AccountReport report = await fetch.FetchAccountAsync(account, cancellationToken);
-            heartbeat.Record(account.Name, clock.GetUtcNow(), report.Error);
+            DateTimeOffset passEnd = clock.GetUtcNow();
+            heartbeat.Record(account.Name, passEnd, report.Error);
+            options.Observer?.PassFinished(report, passEnd);
             if (report.Error is not null)
             {
                 if (report.Error.Scope == FailureScope.Archive)
@@ -108,15 +110,18 @@ public sealed class WatchRun : IDisposable
                 report = new ProbeReport(string.Empty, schedule.Options.Alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(error.Message, error.Fix ?? string.Empty)], []);
             }
 
+            DateTimeOffset probed = clock.GetUtcNow();
             await archiveGate.WaitAsync(cancellationToken);
             try
             {
-                ProbeRecorder.Record(archive.Index, report, clock.GetUtcNow());
+                ProbeRecorder.Record(archive.Index, report, probed);
             }
             finally
             {
                 archiveGate.Release();
             }
+
+            options.Observer?.ProbeFinished(report, probed);
 
             if (report.Verdict == ProbeVerdict.Works)
                 logger.LogInformation("alias {Alias} works: {Summary}", report.Alias, ProbeRecorder.Summary(report));
