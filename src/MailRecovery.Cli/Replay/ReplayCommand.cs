@@ -59,7 +59,7 @@ internal static class ReplayCommand
             // target (its "replay" section; the top-level caFile as the default CA).
             Core.Configuration.MailRecoveryConfig? configured = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c) : null;
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
-                : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR.");
+                : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR, or --config FILE (its \"archive\").");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
             string? pulledText = result.GetValue(pulledAfter);
             ReplayWindow window = pulledText is null

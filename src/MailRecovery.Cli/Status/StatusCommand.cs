@@ -78,6 +78,8 @@ internal static class StatusCommand
         }
 
         o.WriteLine(r.LastProbe is { } p ? $"last alias check: {Time(p.At, options.TimeZone)} {p.Alias}: {p.Verdict}" : "last alias check: never (run 'mailrecovery alias verify')");
+        if (r.ProbeCleanups is { } c)
+            o.WriteLine(ProbeCleanupLine(c, options.TimeZone));
         int max = Math.Max(1, r.Days.Max(d => d.Count));
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages per day ({options.TimeZone.Id}; usual {r.UsualLow}–{r.UsualHigh}):"));
         foreach (DayVolume d in r.Days)
@@ -86,6 +88,22 @@ internal static class StatusCommand
             o.WriteLine($"warning: {w}");
         if (r.Warnings.Count == 0)
             o.WriteLine("ok: nothing needs attention.");
+    }
+
+    /// <summary>One line: how many probes reached the helpdesk's account and how many the helpdesk took before cleanup.</summary>
+    private static string ProbeCleanupLine(ProbeCleanupTally c, TimeZoneInfo zone)
+    {
+        var parts = new List<string> { $"{c.Removed} removed by cleanup" };
+        if (c.MarkedDeleted > 0)
+            parts.Add($"{c.MarkedDeleted} marked deleted (no UIDPLUS)");
+        parts.Add($"{c.TakenFirst} taken by the helpdesk before cleanup");
+        if (c.NeverSeen > 0)
+            parts.Add($"{c.NeverSeen} never seen there");
+        if (c.Left > 0)
+            parts.Add($"{c.Left} left (cleanup off)");
+        if (c.Failed > 0)
+            parts.Add($"{c.Failed} cleanup failed");
+        return string.Create(CultureInfo.InvariantCulture, $"probes in the helpdesk account since {Time(c.Since, zone)}: {c.Total}: {string.Join(", ", parts)}");
     }
 
     private static string Time(DateTimeOffset? t, TimeZoneInfo zone) =>
@@ -107,5 +125,6 @@ internal static class StatusCommand
         Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason))],
         Helpdesks: [.. (r.Primaries ?? []).Select(h => new StatusJson.HelpdeskJson(h.Primary, h.Account, h.LastLook, h.LastTaken, h.Waiting, h.OldestWaitingSince))],
         MaxWaitingMinutes: options.MaxWaiting.TotalMinutes,
-        MaxPassAgeMinutes: options.MaxPassAge.TotalMinutes);
+        MaxPassAgeMinutes: options.MaxPassAge.TotalMinutes,
+        ProbeCleanups: r.ProbeCleanups is { } c ? new StatusJson.ProbeCleanupJson(c.Since, c.Total, c.Removed, c.MarkedDeleted, c.TakenFirst, c.NeverSeen, c.Left, c.Failed) : null);
 }

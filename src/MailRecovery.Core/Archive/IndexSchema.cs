@@ -74,7 +74,8 @@ internal static class IndexSchema
     /// (<c>source_messages.server_size</c>; null for links made before), and the primary ledger: what the
     /// helpdesk's own account held at each look (<c>primary_looks</c>, with the copy account it belongs to, and
     /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>), and when an account's current run of failed
-    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since").
+    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since"), and what became
+    /// of each alias probe in the helpdesk's account (<c>probe_cleanups</c>, see <see cref="ProbeCleanups"/>).
     /// </summary>
     private const string Version2 = """
         ALTER TABLE messages ADD COLUMN fingerprint TEXT;
@@ -101,6 +102,12 @@ internal static class IndexSchema
         CREATE INDEX IF NOT EXISTS primary_messages_file ON primary_messages(file);
         CREATE INDEX IF NOT EXISTS primary_messages_taken ON primary_messages(taken_utc);
         ALTER TABLE account_state ADD COLUMN failing_since_utc INTEGER;
+        CREATE TABLE IF NOT EXISTS probe_cleanups(
+            at_utc INTEGER NOT NULL,
+            alias TEXT NOT NULL,
+            token TEXT NOT NULL,
+            outcome TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS probe_cleanups_at ON probe_cleanups(at_utc);
         """;
 
     /// <summary>Step i turns version i + 1 into version i + 2 (index 0: nothing → 1).</summary>

@@ -110,7 +110,8 @@ public static class ConfigLoader
     /// <summary>
     /// The optional "probe" section: <c>everyMinutes</c>, <c>smtp</c>, <c>alias</c>, <c>copyAccount</c> (an account
     /// name; default the first), <c>primary</c> (a source URI) with <c>primaryPasswordFile</c>/<c>primaryPasswordEnv</c>,
-    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (default true).
+    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (the copy; default true),
+    /// <c>cleanupPrimary</c> (the helpdesk's account, <c>primary</c> or else the copy account's own; default false).
     /// </summary>
     private static ProbeSchedule? ParseProbe(IConfigurationSection s, List<AccountSpec> accounts, string? caFile, bool insecure, string baseDirectory)
     {
@@ -138,8 +139,11 @@ public static class ConfigLoader
             primaryText is null ? null : new SourceCredentials(primaryFile, primaryFile is null ? Optional(s, "primaryPasswordEnv") : null),
             CertificateTrust.FromFile(caFile),
             TimeSpan.FromSeconds(Int(s, "timeoutSeconds", 120, 1, 3600)),
-            Bool(s, "cleanup", true));
-        return new ProbeSchedule(options, TimeSpan.FromMinutes(every));
+            Bool(s, "cleanup", true))
+        {
+            CleanupPrimary = Bool(s, "cleanupPrimary", false),
+        };
+        return new ProbeSchedule(options, TimeSpan.FromMinutes(every)) { ObservedPrimary = primaryText is null ? copy.Primary : null };
     }
 
     private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)

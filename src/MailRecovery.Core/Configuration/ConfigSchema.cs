@@ -60,7 +60,8 @@ internal static class ConfigSchema
             ConfigKey.Value("smtpPasswordEnv", EnvName),
             ConfigKey.Value("from", "an address"),
             ConfigKey.Value("timeoutSeconds", "a whole number from 1 to 3600"),
-            ConfigKey.Value("cleanup", TrueFalse)),
+            ConfigKey.Value("cleanup", TrueFalse),
+            ConfigKey.Value("cleanupPrimary", TrueFalse)),
         ConfigKey.Section("metrics", "a section", ConfigKey.Value("listen", "ADDRESS:PORT to serve Prometheus metrics on, e.g. \"127.0.0.1:9750\"")),
         ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(

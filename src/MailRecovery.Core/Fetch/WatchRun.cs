@@ -101,7 +101,7 @@ public sealed class WatchRun : IDisposable
             ProbeReport report;
             try
             {
-                report = await new AliasVerifyRun(schedule.Options, clock).RunAsync(cancellationToken);
+                report = await new AliasVerifyRun(schedule.Effective, clock).RunAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -58,7 +58,7 @@ public static class StatusBuilder
         conditions.AddRange(PrimaryWarnings(primaries, now, options.MaxWaiting));
 
         (long messages, long bytes) = index.Totals();
-        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, [.. conditions.Select(c => c.Reason)], primaries, conditions);
+        return new StatusReport(now, messages, bytes, accounts, days, low, high, probe, [.. conditions.Select(c => c.Reason)], primaries, conditions, ProbeCleanupTally.Read(index, since));
     }
 
     /// <summary>
