@@ -1,6 +1,7 @@
 using MailKit;
 using MailKit.Net.Pop3;
 using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.Pop3Wire;
 using MimeKit;
@@ -85,7 +86,11 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
 
         if (probe)
             await session.DeleteAsync([listed!.Number], 1, cancellationToken);
-        await session.QuitAsync(cancellationToken); // commits the single DELE, or ends a session that changed nothing
+        bool committed = await session.QuitAsync(cancellationToken); // commits the single DELE, or ends a session that changed nothing
+        if (probe && !committed)
+            throw new MailRecoveryException(FailureKind.Transient, FailureScope.Account,
+                $"the POP3 server {endpoint.Host} answered -ERR to QUIT: the deletion of the probe was not made, so it is still in the account.",
+                "nothing to do now: the helpdesk may take the probe; a filter rule on the X-MailRecovery-Probe header stops it becoming a ticket (docs/probes.md).");
         return probe ? ProbeRemoval.Removed : ProbeRemoval.Gone;
     }
 
