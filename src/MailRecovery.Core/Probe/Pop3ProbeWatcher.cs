@@ -3,6 +3,7 @@ using MailKit.Net.Pop3;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Sources;
 using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe;
 
@@ -75,8 +76,7 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
         Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(client, endpoint, credentials, trust, endpoint.AccountKey, cancellationToken);
             return client;
         }
         catch
