@@ -167,14 +167,8 @@ public static class ConfigLoader
         bool insecure = Bool(s, "insecure", globalInsecure);
         if (tls == TlsMode.None && !insecure)
             throw Error(KeyOf(s, "tls"), "\"none\" sends the password unencrypted", "use \"implicit\" or \"starttls\", or set \"insecure\": true on this account if the network is trusted.");
-        int defaultPort = (protocol, tls) switch
-        {
-            (MailProtocol.Imap, TlsMode.Implicit) => 993,
-            (MailProtocol.Imap, _) => 143,
-            (_, TlsMode.Implicit) => 995,
-            _ => 110,
-        };
-        int port = Int(s, "port", defaultPort, 1, 65535);
+        Protocols.EndpointCapabilities capabilities = Protocols.EndpointCapabilities.Of(protocol);
+        int port = Int(s, "port", capabilities.DefaultPort(tls), 1, 65535);
         string user = Required(s, "user", "the login name");
         string name = Optional(s, "name") ?? $"{user}@{host}";
 
@@ -186,9 +180,9 @@ public static class ConfigLoader
             throw Error(KeyOf(s, "passwordFile"), "the account has no password source", "set \"passwordFile\" (a file whose first line is the password) or \"passwordEnv\".");
 
         string[] mailboxes = s.GetSection("mailboxes").GetChildren().Select(c => c.Value ?? string.Empty).Where(v => v.Length > 0).ToArray();
-        if (protocol == MailProtocol.Pop3 && mailboxes.Length > 0)
+        if (!capabilities.HasMailboxes && mailboxes.Length > 0)
             throw Error(KeyOf(s, "mailboxes"), "POP3 has no mailboxes", "remove \"mailboxes\" from this account.");
-        if (protocol == MailProtocol.Imap && mailboxes.Length == 0)
+        if (capabilities.HasMailboxes && mailboxes.Length == 0)
             mailboxes = ["INBOX"];
 
         string policyText = Optional(s, "policy") ?? "keep";

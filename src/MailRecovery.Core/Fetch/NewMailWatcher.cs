@@ -12,7 +12,7 @@ namespace MailRecovery.Core.Fetch;
 internal sealed class NewMailWatcher(AccountSpec account, Func<AccountSpec, IMessageSource> sourceFactory, WatchOptions options, TimeProvider clock, ILogger logger) : IAsyncDisposable
 {
     private IMessageSource? source;
-    private bool cannotPush = !options.UseIdle || account.Endpoint.Protocol != MailProtocol.Imap;
+    private bool cannotPush = !options.UseIdle || !account.Endpoint.Capabilities.CanPush;
 
     private string Mailbox => account.Endpoint.Mailboxes[0];
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Core.Sources;
 using MimeKit;
 
@@ -151,15 +152,9 @@ public sealed partial class AliasVerifyRun
         string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
         using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
         using SmtpClient smtp = MailServiceConnector.NewSmtpClient();
-        // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
-        SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await MailServiceConnector.ConnectAsync(smtp, options.Smtp.Host, options.Smtp.Port, tls, options.Trust, cancellationToken);
-        if (options.Smtp.User is not null)
-        {
-            if (!smtp.IsSecure && !options.Smtp.Insecure)
-                throw MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.");
-            await MailServiceConnector.LoginAsync(smtp, options.Smtp.User, options.SmtpCredentials.Read(options.Smtp.ToString()), cancellationToken);
-        }
+        await SmtpSessions.OpenAsync(smtp, options.Smtp, options.SmtpCredentials, options.Trust, new SmtpRefusals(options.Smtp.ToString(),
+            () => MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.")),
+            cancellationToken);
 
         DateTimeOffset sentAt = clock.GetUtcNow();
         try

@@ -4,6 +4,7 @@ using MailKit.Search;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Sources;
 using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe;
 
@@ -30,8 +31,7 @@ public sealed class ImapProbeWatcher : IProbeWatcher
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+        await ImapSessions.OpenAsync(client, endpoint, credentials, trust, cancellationToken);
         string mailbox = endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
         folders.Add(await ImapFolderLookup.GetAsync(client, mailbox, endpoint.AccountKey, cancellationToken));
         folders.AddRange(await JunkFoldersAsync(cancellationToken));

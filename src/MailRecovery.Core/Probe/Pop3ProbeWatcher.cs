@@ -5,6 +5,7 @@ using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.Pop3Wire;
 using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe;
 
@@ -68,8 +69,7 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
     {
         ArgumentNullException.ThrowIfNull(sighting);
         await using var session = new Pop3Session();
-        await session.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-        await session.LoginAsync(endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+        await Pop3Sessions.OpenAsync(session, endpoint, credentials, trust, cancellationToken);
         Pop3Listing? listed = (await session.ListAsync(cancellationToken)).FirstOrDefault(m => m.Uid == sighting.Id);
         bool probe = false;
         if (listed is not null)
@@ -111,8 +111,7 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
         Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(client, endpoint, credentials, trust, endpoint.AccountKey, cancellationToken);
             return client;
         }
         catch
