@@ -141,18 +141,28 @@ internal static class IndexSchema
     /// <returns>The version found before upgrading.</returns>
     public static int Upgrade(SqliteConnection connection, string path)
     {
-        int version = VersionOf(connection);
-        CheckNotNewer(version, path);
-        for (int v = version; v < Current; v++)
+        int found = -1;
+        while (true)
         {
-            using SqliteTransaction tx = connection.BeginTransaction();
+            // Order is important: the version is read inside the step's write transaction (BEGIN IMMEDIATE), not
+            // before it. Two processes that open an old index at once (`watch` starting while `status` runs) would
+            // otherwise both read version 1 and both run its ALTER TABLE; the second failed with "duplicate column
+            // name". Now the second waits for the first's lock, then reads the new version and has nothing to do.
+            using SqliteTransaction tx = connection.BeginTransaction(deferred: false);
+            int v = VersionOf(connection);
+            if (found < 0)
+            {
+                found = v;
+                CheckNotNewer(v, path);
+            }
+
+            if (v >= Current)
+                return found;
             using SqliteCommand step = connection.CreateCommand();
             step.Transaction = tx;
             step.CommandText = Steps[v] + $"\nINSERT INTO meta(key, value) VALUES('schema_version', '{v + 1}') ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
             step.ExecuteNonQuery();
             tx.Commit();
         }
-
-        return version;
     }
 }
