@@ -81,6 +81,7 @@ public static class ConfigLoader
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
+            SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
         };
     }
 

@@ -15,4 +15,7 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
 
     /// <summary><c>watch:heartbeatMinutes</c>: how often <c>watch</c> logs a heartbeat line; null: the default (60 minutes).</summary>
     public TimeSpan? Heartbeat { get; init; }
+
+    /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>
+    public string? SnapshotStore { get; init; }
 }
