@@ -10,6 +10,8 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
+    private string? finalHash;
+
     public long Count { get; private set; }
 
     public override bool CanRead => inner.CanRead;
@@ -27,7 +29,7 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
     }
 
     /// <summary>The hex SHA-256 of everything passed so far.</summary>
-    public string HexHash() => Convert.ToHexStringLower(hash.GetCurrentHash());
+    public string HexHash() => finalHash ?? Convert.ToHexStringLower(hash.GetCurrentHash());
 
     /// <summary>Reads the rest of the inner stream, so the hash covers the whole file.</summary>
     public async Task DrainAsync(CancellationToken ct)
@@ -84,8 +86,10 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && finalHash is null)
         {
+            // The hash stays readable after the stream is closed (a wrapping gzip or tar stream closes it).
+            finalHash = HexHash();
             hash.Dispose();
             if (!leaveOpen)
                 inner.Dispose();
