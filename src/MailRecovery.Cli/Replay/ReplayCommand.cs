@@ -44,7 +44,7 @@ internal static class ReplayCommand
         var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
         var deliverAs = new Option<string?>("--deliver-as") { Description = "Rewrite the copy account's Delivered-To/X-Original-To on top of each message to ADDR (for a helpdesk that routes on them); the rest stays byte for byte." };
 
-        var snapshotStore = new Option<string?>("--snapshot-store") { Description = "The snapshot store for times written snapshot:ID (the moment that snapshot's copy started), e.g. --pulled-after snapshot:20261129T020000Z-3fa2. Default: the configuration's snapshots.store." };
+        var snapshotStore = new Option<string?>("--snapshot-store") { Description = "The snapshot store for times written snapshot:ID (the moment that snapshot's copy started), e.g. --pulled-after snapshot:20261129T020000.123Z-3fa2. Default: the configuration's snapshots.store." };
         var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 

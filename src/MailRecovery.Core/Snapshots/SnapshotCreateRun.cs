@@ -129,7 +129,8 @@ public sealed class SnapshotCreateRun(SnapshotStore store, TimeProvider clock, T
         if (keep <= 0)
             return removed;
         IReadOnlyList<SnapshotInfo> all = store.List();
-        var complete = all.Where(s => s.State == SnapshotState.Complete && s.Id != newest).OrderByDescending(s => s.Id, StringComparer.Ordinal).ToList();
+        var complete = all.Where(s => s.State == SnapshotState.Complete && s.Id != newest)
+            .OrderByDescending(s => s.Manifest!.StartedUtc).ThenByDescending(s => s.Id, StringComparer.Ordinal).ToList();
         foreach (SnapshotInfo old in complete.Skip(keep - 1).Concat(all.Where(s => s.State == SnapshotState.Partial)))
         {
             TryDelete(old.Path);

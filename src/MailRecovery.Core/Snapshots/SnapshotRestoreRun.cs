@@ -15,7 +15,16 @@ public sealed class SnapshotRestoreRun(SnapshotStore store, TimeProvider clock, 
     /// <exception cref="MailRecoveryException">Usage: unknown snapshot or directory; Permanent: the snapshot does not match its manifest (nothing changed).</exception>
     public async Task<SnapshotRestoreReport> RunAsync(string id, IReadOnlyList<string> dataDirs, bool discardCurrent, bool dryRun, CancellationToken ct)
     {
-        SnapshotManifest manifest = store.Load(id);
+        SnapshotManifest manifest;
+        try
+        {
+            manifest = store.Load(id);
+        }
+        catch (MailRecoveryException e) when (e.Kind == FailureKind.Permanent)
+        {
+            throw new MailRecoveryException(e.Kind, e.Scope, $"{e.Message.TrimEnd('.')}. Nothing was restored; the live data is untouched.", e.Fix);
+        }
+
         string stamp = clock.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var items = Select(manifest, dataDirs).Select(d => Plan(manifest, d, stamp, discardCurrent)).ToList();
         if (dryRun)

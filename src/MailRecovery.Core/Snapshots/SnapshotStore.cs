@@ -72,6 +72,8 @@ public sealed class SnapshotStore(string path)
         return size == manifest.DataSize
             ? new SnapshotInfo(id, dir, SnapshotState.Complete, size, manifest, null)
             : new SnapshotInfo(id, dir, SnapshotState.Damaged, Math.Max(size, 0), manifest,
-                size < 0 ? $"{manifest.DataFile} is missing" : $"{manifest.DataFile} has {size} bytes, the manifest says {manifest.DataSize}");
+                size < 0 ? $"{manifest.DataFile} is missing"
+                : size < manifest.DataSize ? $"{manifest.DataFile} is truncated: {size} bytes, the manifest says {manifest.DataSize}"
+                : $"{manifest.DataFile} has {size} bytes, the manifest says {manifest.DataSize}");
     }
 }
