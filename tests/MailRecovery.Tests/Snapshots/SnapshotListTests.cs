@@ -80,4 +80,26 @@ public sealed class SnapshotListTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("snapshot list", result.Error, StringComparison.Ordinal);
     }
+
+    /// <summary>The configuration's snapshots.store (relative to the file) serves snapshot:ID in any replay time, here --since.</summary>
+    [Fact]
+    public async Task Replay_reads_snapshot_times_from_the_store_the_configuration_names()
+    {
+        var created = await TreeFixture.RunAsync("snapshot", "create", "--data", data, "--store", store, "--json");
+        JsonElement c = JsonDocument.Parse(created.Out).RootElement;
+        string config = work.Sub("config.json");
+        File.WriteAllText(config, """
+            { "archive": "archive", "snapshots": { "store": "snapshots" },
+              "accounts": [ { "protocol": "imap", "host": "h", "user": "u", "passwordEnv": "P" } ] }
+            """);
+        using (await Core.Archive.MessageArchive.OpenAsync(work.Sub("archive"), Core.Archive.ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None))
+        {
+        }
+
+        var dry = await TreeFixture.RunAsync("replay", "--config", config, "--since", $"snapshot:{c.GetProperty("id").GetString()}", "--to", $"maildir:{work.Sub("t")}", "--dry-run", "--json");
+
+        Assert.True(dry.ExitCode == 0, dry.Out + dry.Error);
+        DateTimeOffset started = c.GetProperty("startedUtc").GetDateTimeOffset();
+        Assert.Equal(started.AddTicks(-(started.Ticks % TimeSpan.TicksPerSecond)), JsonDocument.Parse(dry.Out).RootElement.GetProperty("since").GetDateTimeOffset()); // shown to the second
+    }
 }
