@@ -41,6 +41,8 @@ public sealed class SnapshotCreateRun(SnapshotStore store, TimeProvider clock, T
             {
                 foreach (string w in writer.Warnings)
                     log.WriteLine($"warning: {w}");
+                if (afterFailed is not null)
+                    log.WriteLine($"error: {afterFailed.UserText}");
                 throw new MailRecoveryException(FailureKind.Permanent, FailureScope.Run,
                     $"{writer.Changed} file(s) changed while they were copied although --before ran: maintenance mode did not hold; the snapshot is not kept.",
                     "make --before stop every writer (check the warnings above), then run snapshot create again.");
