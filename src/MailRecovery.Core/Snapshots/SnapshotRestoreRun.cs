@@ -93,6 +93,10 @@ public sealed class SnapshotRestoreRun(SnapshotStore store, TimeProvider clock, 
         FileFacts? live = UnixFiles.Lstat(dir.Path);
         if (live is not null && live.Type != EntryType.Directory)
             throw MailRecoveryException.Usage($"{dir.Path} is not a directory (a {live.Type.ToString().ToLowerInvariant()}).", "move it away by hand, then restore again.");
+        // A mount point cannot be renamed aside (EBUSY), and its staging directory would be on the parent's file
+        // system: refused before anything is written.
+        if (live is not null && UnixFiles.Lstat(Path.GetDirectoryName(dir.Path)!) is { } parent && parent.Device != live.Device)
+            throw MailRecoveryException.Usage($"{dir.Path} is a mount point: restore replaces a directory by renaming it, which a mount point cannot be.", $"unmount it and restore into the parent's file system, or mount the new disk on {Path.GetDirectoryName(dir.Path)} and restore there.");
         long files = 0, bytes = 0;
         if (live is not null)
         {

@@ -20,7 +20,7 @@ public static partial class UnixFiles
     public static unsafe FileFacts? Lstat(string path)
     {
         // struct statx has one layout on every Linux architecture: uid u32 at 20, gid u32 at 24, mode u16 at 28,
-        // size u64 at 40, mtime {i64 sec, u32 nsec} at 112, ctime at 96.
+        // size u64 at 40, mtime {i64 sec, u32 nsec} at 112, ctime at 96, dev major/minor u32 at 136/140.
         byte* b = stackalloc byte[256];
         if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, BasicStats, b) != 0)
         {
@@ -38,7 +38,10 @@ public static partial class UnixFiles
             mode & 0xFFF,
             *(long*)(b + 40),
             Time(b + 112),
-            Time(b + 96));
+            Time(b + 96))
+        {
+            Device = ((ulong)*(uint*)(b + 136) << 32) | *(uint*)(b + 140),
+        };
     }
 
     /// <summary>Sets owner and group of <paramref name="path"/> itself (a link is not followed).</summary>

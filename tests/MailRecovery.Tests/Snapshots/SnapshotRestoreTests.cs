@@ -98,6 +98,36 @@ public sealed class SnapshotRestoreTests : IDisposable
         Assert.Contains("SHA-256", error, StringComparison.Ordinal);
     }
 
+    /// <summary>The new disk mounted on DIR itself: a rename cannot swap a mount point, so nothing is started.</summary>
+    [Fact]
+    public async Task A_mount_point_is_refused_before_anything_is_written()
+    {
+        string id = await CreateAsync([]);
+        Directory.Delete(data, recursive: true);
+        Directory.CreateDirectory(data);
+        if (!await MountTmpfsAsync(data))
+            return; // not allowed here (an unprivileged container): nothing to test with
+        try
+        {
+            var restore = await TreeFixture.RunAsync("snapshot", "restore", id, "--store", store, "--data", data);
+
+            Assert.Equal(2, restore.ExitCode);
+            Assert.Contains("is a mount point", restore.Error, StringComparison.Ordinal);
+            Assert.Equal([data], Directory.GetFileSystemEntries(work.Path).Where(p => p != store).ToArray());
+        }
+        finally
+        {
+            await TestBedFixture.RunAsync("umount", data);
+        }
+    }
+
+    private static async Task<bool> MountTmpfsAsync(string at)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mount", $"-t tmpfs none {at}") { RedirectStandardError = true })!;
+        await p.WaitForExitAsync();
+        return p.ExitCode == 0;
+    }
+
     private async Task<string> AssertRefusedAsync(string id, string expected)
     {
         File.WriteAllText(Path.Combine(data, "stray"), "the live data after the incident");
