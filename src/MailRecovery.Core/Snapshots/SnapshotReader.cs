@@ -90,8 +90,7 @@ internal static class SnapshotReader
                 }
             }
 
-            // Order is important: the bytes are on disk before the staging directory can be swapped in.
-            output?.Flush(flushToDisk: true);
+            // Not fsynced one by one: restore syncs the staging file system once, before the swap.
         }
 
         string hash = Convert.ToHexStringLower(sha.GetCurrentHash());

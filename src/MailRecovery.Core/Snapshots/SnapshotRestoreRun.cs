@@ -50,10 +50,13 @@ public sealed class SnapshotRestoreRun(SnapshotStore store, TimeProvider clock, 
                 List<CheckFinding> wrong = TreeComparer.Compare(staging[i.Directory.Label], i.Directory, entries, content: true);
                 if (wrong.Count > 0)
                     throw Refused(id, wrong.Select(w => w.ToString()).ToList());
-                SyncTree(staging[i.Directory.Label], entries);
             }
 
-            // Order is important: every staging directory is complete and durable before the first live one moves.
+            foreach (string s in staging.Values)
+                UnixFiles.SyncFileSystem(s);
+
+            // Order is important: every staging directory is complete, checked and durable (its file system synced,
+            // contents and metadata) before the first live one moves.
             foreach (RestorePlanItem i in items)
                 Swap(i, staging[i.Directory.Label], stamp, discardCurrent);
             swapped = true;
@@ -137,12 +140,6 @@ public sealed class SnapshotRestoreRun(SnapshotStore store, TimeProvider clock, 
         // Removed only once the restored directory is durably in place: a crash before leaves a copy, never nothing.
         if (discarded is not null)
             Directory.Delete(discarded, recursive: true);
-    }
-
-    private static void SyncTree(string root, IEnumerable<ManifestEntry> entries)
-    {
-        foreach (ManifestEntry e in entries.Where(e => e.Type == EntryType.Directory))
-            DirectorySync.Sync(MetadataApplier.PathOf(root, e));
     }
 
     private static MailRecoveryException Refused(string id, List<string> problems) => new(
