@@ -63,18 +63,18 @@ internal sealed class SnapshotWriter(UnixAccounts accounts, SnapshotProgress? pr
     {
         FileFacts f = item.Facts;
         string shown = $"{label}/{item.RelativePath}";
-        TarEntryType type = f.Type switch
-        {
-            EntryType.File => TarEntryType.RegularFile,
-            EntryType.Directory => TarEntryType.Directory,
-            EntryType.Symlink => TarEntryType.SymbolicLink,
-            _ => TarEntryType.Fifo,
-        };
         if (f.Type == EntryType.Other)
         {
             Warnings.Add($"not copied: {shown} is a FIFO, socket or device");
             return null;
         }
+
+        TarEntryType type = f.Type switch
+        {
+            EntryType.Directory => TarEntryType.Directory,
+            EntryType.Symlink => TarEntryType.SymbolicLink,
+            _ => TarEntryType.RegularFile,
+        };
 
         var manifest = new ManifestEntry(label, item.RelativePath, f.Type, 0, null, null, f.Uid, f.Gid, accounts.User(f.Uid), accounts.Group(f.Gid), ManifestEntry.OctalMode(f.Mode), f.Modified);
         var entry = new PaxTarEntry(type, manifest.TarName)
