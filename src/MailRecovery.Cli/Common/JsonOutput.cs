@@ -6,6 +6,7 @@ using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
+using MailRecovery.Cli.Snapshot;
 using MailRecovery.Cli.Status;
 
 namespace MailRecovery.Cli.Common;
@@ -28,6 +29,11 @@ namespace MailRecovery.Cli.Common;
 [JsonSerializable(typeof(ProbeJson))]
 [JsonSerializable(typeof(AuditJson))]
 [JsonSerializable(typeof(ConfigCheckJson))]
+[JsonSerializable(typeof(SnapshotJson.Create))]
+[JsonSerializable(typeof(SnapshotJson.List))]
+[JsonSerializable(typeof(SnapshotJson.Verify))]
+[JsonSerializable(typeof(SnapshotJson.Restore))]
+[JsonSerializable(typeof(SnapshotJson.Check))]
 internal sealed partial class JsonOutput : JsonSerializerContext
 {
     /// <summary>Serializes one report with the generated serializer of its type.</summary>

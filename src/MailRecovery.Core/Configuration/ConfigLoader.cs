@@ -82,6 +82,7 @@ public static class ConfigLoader
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
             Metrics = ParseMetrics(root),
+            SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
         };
     }
 

@@ -18,4 +18,6 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
 
     /// <summary><c>metrics:listen</c>: where <c>watch</c> serves Prometheus metrics; null: the default (off).</summary>
     public Metrics.MetricsEndpoint? Metrics { get; init; }
+    /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>
+    public string? SnapshotStore { get; init; }
 }

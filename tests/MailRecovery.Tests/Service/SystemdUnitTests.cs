@@ -22,7 +22,7 @@ public sealed class SystemdUnitTests : IDisposable
         if (!File.Exists(Analyze))
             return;
         string[] units = CopyUnits();
-        Assert.Equal(3, units.Length);
+        Assert.Equal(5, units.Length);
         (int code, string output) = await RunAsync($"verify --man=no {string.Join(' ', units)}");
         Assert.True(code == 0 && output.Length == 0, $"exit {code}: {output}");
     }
