@@ -15,4 +15,7 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
 
     /// <summary><c>watch:heartbeatMinutes</c>: how often <c>watch</c> logs a heartbeat line; null: the default (60 minutes).</summary>
     public TimeSpan? Heartbeat { get; init; }
+
+    /// <summary>The <c>alerts</c> section (docs/alerts.md): where watch and <c>status --alert</c> send alerts; null: none.</summary>
+    public Alerts.AlertOptions? Alerts { get; init; }
 }

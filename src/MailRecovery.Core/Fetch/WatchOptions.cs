@@ -22,4 +22,7 @@ public sealed class WatchOptions
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
+
+    /// <summary>Alerts watch evaluates on its own after its passes (configuration section <c>alerts</c>); null: none.</summary>
+    public Alerts.WatchAlerting? Alerts { get; set; }
 }

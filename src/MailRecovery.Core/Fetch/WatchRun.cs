@@ -46,6 +46,8 @@ public sealed class WatchRun : IDisposable
                 loops.Add(ProbeLoopAsync(probe, cancellationToken));
             if (options.Heartbeat > TimeSpan.Zero)
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
+            if (options.Alerts is not null)
+                loops.Add(AlertLoopAsync(options.Alerts, cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -85,6 +87,37 @@ public sealed class WatchRun : IDisposable
         {
             await Task.Delay(options.Heartbeat, clock, cancellationToken);
             logger.LogInformation("{Heartbeat}", heartbeat.TakeLine());
+        }
+    }
+
+    /// <summary>
+    /// Evaluates alerts every interval on what status would say now. A notifier that fails is logged by the run
+    /// and tried again next time; nothing here stops watch.
+    /// </summary>
+    private async Task AlertLoopAsync(Alerts.WatchAlerting alerting, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(alerting.Every, clock, cancellationToken);
+            try
+            {
+                IReadOnlyList<Status.StatusCondition> conditions;
+                await archiveGate.WaitAsync(cancellationToken);
+                try
+                {
+                    conditions = Status.StatusBuilder.Build(archive.Index, alerting.Status, clock).Conditions ?? [];
+                }
+                finally
+                {
+                    archiveGate.Release();
+                }
+
+                await alerting.Run.EvaluateAsync(conditions, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError("alerts: {Error} Tried again in {Seconds} s.", ErrorClassifier.Classify(e, "alert evaluation").Message, alerting.Every.TotalSeconds);
+            }
         }
     }
 

@@ -118,16 +118,7 @@ public sealed partial class AliasVerifyRun
         MailboxAddress alias = MailboxAddress.Parse(options.Alias);
         string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
         using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
-        using SmtpClient smtp = MailServiceConnector.NewSmtpClient();
-        // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
-        SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await MailServiceConnector.ConnectAsync(smtp, options.Smtp.Host, options.Smtp.Port, tls, options.Trust, cancellationToken);
-        if (options.Smtp.User is not null)
-        {
-            if (!smtp.IsSecure && !options.Smtp.Insecure)
-                throw MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.");
-            await MailServiceConnector.LoginAsync(smtp, options.Smtp.User, options.SmtpCredentials.Read(options.Smtp.ToString()), cancellationToken);
-        }
+        using SmtpClient smtp = await SmtpConnector.ConnectAsync(options.Smtp, options.SmtpCredentials, options.Trust, cancellationToken);
 
         DateTimeOffset sentAt = clock.GetUtcNow();
         try
