@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Status;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Fetch;
 using Microsoft.Extensions.Logging;
@@ -54,8 +55,17 @@ internal static class WatchCommand
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
                 logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
+            using Core.Alerts.AlertRun? alerts = config?.Alerts is { } alertOptions
+                ? new Core.Alerts.AlertRun(alertOptions, archive.Layout.Root, archive.Layout.DataDir, cli.Clock, logs.CreateLogger("alerts"))
+                : null;
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
+                new WatchOptions
+                {
+                    PollInterval = pollInterval,
+                    UseIdle = !result.GetValue(noIdle),
+                    Heartbeat = heartbeat,
+                    Alerts = alerts is null ? null : new Core.Alerts.WatchAlerting(alerts, StatusCommand.Options(config!), pollInterval),
+                }, logger);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.
