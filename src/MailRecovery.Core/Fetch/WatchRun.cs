@@ -47,7 +47,7 @@ public sealed class WatchRun : IDisposable
             if (options.Heartbeat > TimeSpan.Zero)
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
             if (options.Alerts is not null)
-                loops.Add(AlertLoopAsync(options.Alerts, cancellationToken));
+                loops.Add(AlertLoopAsync(options.Alerts, accounts.Count, cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -91,14 +91,18 @@ public sealed class WatchRun : IDisposable
     }
 
     /// <summary>
-    /// Evaluates alerts every interval on what status would say now. A notifier that fails is logged by the run
-    /// and tried again next time; nothing here stops watch.
+    /// Evaluates alerts every interval on what status would say now, once every account finished its first pass:
+    /// before that the index still says what it said while watch was stopped, and a restart would alert
+    /// "nothing archived" or "account failing" only to clear it a moment later. A notifier that fails is logged by
+    /// the run and tried again next time; nothing here stops watch.
     /// </summary>
-    private async Task AlertLoopAsync(Alerts.WatchAlerting alerting, CancellationToken cancellationToken)
+    private async Task AlertLoopAsync(Alerts.WatchAlerting alerting, int accounts, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(alerting.Every, clock, cancellationToken);
+            if (heartbeat.AccountsPassed < accounts)
+                continue;
             try
             {
                 IReadOnlyList<Status.StatusCondition> conditions;
