@@ -38,7 +38,7 @@ public sealed class WebhookNotifier : IAlertNotifier, IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = content };
         if (settings.Token is { } token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Read($"the webhook token of {settings.Display}"));
-        using HttpResponseMessage response = await http.SendAsync(request, cancellationToken);
+        using HttpResponseMessage response = await PostAsync(request, cancellationToken);
         if (response.IsSuccessStatusCode)
             return;
         string answer = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -46,6 +46,28 @@ public sealed class WebhookNotifier : IAlertNotifier, IDisposable
         throw new MailRecoveryException(client ? FailureKind.Permanent : FailureKind.Transient, FailureScope.Run,
             $"the webhook at {settings.Display} answered {(int)response.StatusCode} {response.ReasonPhrase}: {answer[..Math.Min(answer.Length, 200)].ReplaceLineEndings(" ")}",
             client ? "check alerts.webhook.url, its format and its token." : "the receiver is in trouble; the alert is sent again at the next evaluation.");
+    }
+
+    /// <summary>Sends, with HttpClient's failures classified here (the shared classifier knows mail protocols, not HTTP).</summary>
+    private async Task<HttpResponseMessage> PostAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        string thing = $"the webhook at {settings.Display}";
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e) when (e.InnerException is System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException)
+        {
+            throw ErrorClassifier.Classify(e.InnerException, thing);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new MailRecoveryException(FailureKind.Transient, FailureScope.Run, $"{thing}: {e.Message.TrimEnd('.')}.", "check the URL and that the receiver runs; the alert is sent again at the next evaluation.", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MailRecoveryException(FailureKind.Transient, FailureScope.Run, $"{thing}: no answer within {http.Timeout.TotalSeconds:0} s.", "the receiver may be down or slow; the alert is sent again at the next evaluation.", e);
+        }
     }
 
     /// <summary>The URL and JSON body of <paramref name="alert"/> in the configured format.</summary>

@@ -105,8 +105,22 @@ public sealed class WebhookAlertTests : IDisposable
         gone.Dispose();
         using var run = new AlertRun(new AlertOptions { Webhook = new WebhookSettings(new Uri(url), WebhookFormat.Generic, null), Timeout = TimeSpan.FromSeconds(5) }, "/srv/archive", dir.Path, clock, NullLogger.Instance);
         AlertRunReport report = await run.EvaluateAsync([NotRunning], CancellationToken.None);
-        Assert.Single(report.Failed);
+        string error = Assert.Single(report.Failed).Error;
+        Assert.StartsWith($"the webhook at http://127.0.0.1:{new Uri(url).Port}: cannot connect (ConnectionRefused", error, StringComparison.Ordinal); // classified, not an "internal error"
         Assert.False(File.Exists(dir.Sub("alerts.json")) && File.ReadAllText(dir.Sub("alerts.json")).Contains("watch-not-running", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_receiver_that_never_answers_is_a_timeout_failure_within_the_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(); // accepts connections (the kernel's backlog) and never answers
+        int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var run = new AlertRun(new AlertOptions { Webhook = new WebhookSettings(new Uri($"http://127.0.0.1:{port}/hook"), WebhookFormat.Generic, null), Timeout = TimeSpan.FromSeconds(1) }, "/srv/archive", dir.Path, clock, NullLogger.Instance);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        AlertRunReport report = await run.EvaluateAsync([NotRunning], CancellationToken.None);
+        Assert.Contains("no answer within 1 s", Assert.Single(report.Failed).Error, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), sw.Elapsed.ToString());
     }
 
     [Fact]
