@@ -33,14 +33,20 @@ public sealed class AlertEndToEndTests(TestBedFixture bed)
                           "mail": { "smtp": "smtp://127.0.0.1:{{bed.SmtpPort}}", "from": "mailrecovery@example.test", "to": [ "{{admin}}@example.test" ] } } }
             """);
 
-        await RunWatchUntilAsync(config, async () => (await CliRunner.RunAsync("status", "--config", config, "--json")).ExitCode == 0);
+        string last = string.Empty;
+        await RunWatchUntilAsync(config, async () =>
+        {
+            CliRunner.Result status = await CliRunner.RunAsync("status", "--config", config, "--json");
+            last = status.Out + status.Error;
+            return status.ExitCode == 0;
+        }, () => last);
         Assert.Empty(receiver.Requests); // nothing held while watch ran: nothing alerted
 
         var sw = Stopwatch.StartNew();
-        CliRunner.Result alerted;
+        CliRunner.Result? alerted = null;
         do
         {
-            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(30), "status --alert never flagged the killed watch");
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(45), $"status --alert never flagged the killed watch: {alerted}");
             await Task.Delay(500);
             alerted = await CliRunner.RunAsync("status", "--config", config, "--alert");
         }
@@ -56,7 +62,7 @@ public sealed class AlertEndToEndTests(TestBedFixture bed)
         await bed.WaitForMessagesAsync(admin, 1);
 
         // watch itself clears it, after its first pass and one evaluation interval.
-        await RunWatchUntilAsync(config, () => Task.FromResult(receiver.Requests.Count >= 2));
+        await RunWatchUntilAsync(config, () => Task.FromResult(receiver.Requests.Count >= 2 && bed.CountMessages(admin) >= 2), () => $"{string.Join(", ", receiver.Requests.Select(r => r.Body.GetProperty("event").GetString()))}; {bed.CountMessages(admin)} mails");
         await bed.WaitForMessagesAsync(admin, 2);
         await Task.Delay(1000);
         Assert.Equal(["started", "cleared"], receiver.Requests.Select(r => r.Body.GetProperty("event").GetString()));
@@ -66,7 +72,7 @@ public sealed class AlertEndToEndTests(TestBedFixture bed)
     }
 
     /// <summary>Runs a real watch process until <paramref name="done"/> holds (at most 60 s), then kills it.</summary>
-    private static async Task RunWatchUntilAsync(string config, Func<Task<bool>> done)
+    private static async Task RunWatchUntilAsync(string config, Func<Task<bool>> done, Func<string> describe)
     {
         using Process watch = CliRunner.Start(null, "watch", "--config", config, "--no-idle");
         try
@@ -76,7 +82,11 @@ public sealed class AlertEndToEndTests(TestBedFixture bed)
             {
                 if (watch.HasExited)
                     Assert.Fail($"watch exited: {await watch.StandardError.ReadToEndAsync()}");
-                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "timed out");
+                if (sw.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    watch.Kill();
+                    Assert.Fail($"timed out: {describe()}\nwatch: {await watch.StandardError.ReadToEndAsync()}");
+                }
                 await Task.Delay(250);
             }
         }
