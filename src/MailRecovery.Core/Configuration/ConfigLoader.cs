@@ -83,6 +83,7 @@ public static class ConfigLoader
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
             Metrics = ParseMetrics(root),
             SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
+            Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),
         };
     }
 
@@ -235,16 +236,16 @@ public static class ConfigLoader
         return overrides;
     }
 
-    private static string? Resolve(string? path, string baseDirectory) =>
+    internal static string? Resolve(string? path, string baseDirectory) =>
         path is null ? null : Path.GetFullPath(path, baseDirectory);
 
-    private static string KeyOf(IConfigurationSection section, string key) =>
+    internal static string KeyOf(IConfigurationSection section, string key) =>
         ConfigKeyChecker.Display(section.Path + ":" + key);
 
-    private static string Required(IConfiguration c, string key, string what) =>
+    internal static string Required(IConfiguration c, string key, string what) =>
         Optional(c, key) ?? throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, "is missing", $"set it to {what}.");
 
-    private static string? Optional(IConfiguration c, string key)
+    internal static string? Optional(IConfiguration c, string key)
     {
         string? value = c[key];
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -260,7 +261,7 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not true or false", "write true or false.");
     }
 
-    private static int Int(IConfiguration c, string key, int fallback, int min, int max)
+    internal static int Int(IConfiguration c, string key, int fallback, int min, int max)
     {
         string? text = Optional(c, key);
         if (text is null)
@@ -270,6 +271,6 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not a whole number from {min} to {max}", $"write a whole number from {min} to {max}.");
     }
 
-    private static MailRecoveryException Error(string key, string problem, string fix) =>
+    internal static MailRecoveryException Error(string key, string problem, string fix) =>
         MailRecoveryException.Usage($"configuration: {key}: {problem}.", fix);
 }

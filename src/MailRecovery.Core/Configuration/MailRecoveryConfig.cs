@@ -20,4 +20,6 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
     public Metrics.MetricsEndpoint? Metrics { get; init; }
     /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>
     public string? SnapshotStore { get; init; }
+    /// <summary>The <c>alerts</c> section (docs/alerts.md): where watch and <c>status --alert</c> send alerts; null: none.</summary>
+    public Alerts.AlertOptions? Alerts { get; init; }
 }

@@ -26,4 +26,6 @@ public sealed class WatchOptions
     /// <summary>Hears each pass, IDLE change and probe (the metrics of <c>watch --metrics</c>), or null.</summary>
     /// <value>The default value is null.</value>
     public IWatchObserver? Observer { get; set; }
+    /// <summary>Alerts watch evaluates on its own after its passes (configuration section <c>alerts</c>); null: none.</summary>
+    public Alerts.WatchAlerting? Alerts { get; set; }
 }

@@ -52,6 +52,21 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("WatchdogSec=", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_alert_unit_runs_status_alert_counts_exit_1_as_success_and_its_timer_runs_it_every_five_minutes()
+    {
+        string[] service = File.ReadAllLines(Path.Combine(Units, "mailrecovery-alert.service"));
+        foreach (string expected in new[]
+        {
+            "Type=oneshot", "User=mailrecovery", "ProtectSystem=strict", "ReadWritePaths=/var/lib/mailrecovery", "NoNewPrivileges=yes",
+            "SuccessExitStatus=1", "ExecStart=/usr/bin/mailrecovery status --config /etc/mailrecovery/config.json --alert",
+        })
+            Assert.Contains(expected, service);
+        string[] timer = File.ReadAllLines(Path.Combine(Units, "mailrecovery-alert.timer"));
+        Assert.Contains("OnUnitActiveSec=5min", timer);
+        Assert.Contains("WantedBy=timers.target", timer);
+    }
+
     /// <summary>Copies the units into the temp directory with ExecStart pointing at an executable stub.</summary>
     private string[] CopyUnits()
     {
