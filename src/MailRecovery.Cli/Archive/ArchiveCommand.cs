@@ -6,15 +6,18 @@ using MailRecovery.Core.Archive;
 
 namespace MailRecovery.Cli.Archive;
 
-/// <summary><c>mailrecovery archive verify|reindex|repair</c>.</summary>
+/// <summary><c>mailrecovery archive verify|reindex|repair|backup|restore|prune</c>.</summary>
 internal static class ArchiveCommand
 {
     public static Command Create(CliContext cli)
     {
-        var command = new Command("archive", "Check or rebuild the archive's index.");
+        var command = new Command("archive", "Check, rebuild, back up, restore or prune the archive.");
         command.Subcommands.Add(Verify(cli));
         command.Subcommands.Add(Reindex(cli));
         command.Subcommands.Add(ArchiveRepairCommand.Create(cli));
+        command.Subcommands.Add(ArchiveBackupCommand.Backup(cli));
+        command.Subcommands.Add(ArchiveBackupCommand.Restore(cli));
+        command.Subcommands.Add(ArchivePruneCommand.Create(cli));
         return command;
     }
 

@@ -74,7 +74,8 @@ internal static class IndexSchema
     /// (<c>source_messages.server_size</c>; null for links made before), and the primary ledger: what the
     /// helpdesk's own account held at each look (<c>primary_looks</c>, with the copy account it belongs to, and
     /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>), and when an account's current run of failed
-    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since").
+    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since"), and the
+    /// tombstones of <c>archive prune</c> (<c>pruned</c>: what was removed, when; see <see cref="PruneLedger"/>).
     /// </summary>
     private const string Version2 = """
         ALTER TABLE messages ADD COLUMN fingerprint TEXT;
@@ -101,6 +102,21 @@ internal static class IndexSchema
         CREATE INDEX IF NOT EXISTS primary_messages_file ON primary_messages(file);
         CREATE INDEX IF NOT EXISTS primary_messages_taken ON primary_messages(taken_utc);
         ALTER TABLE account_state ADD COLUMN failing_since_utc INTEGER;
+        """ + PrunedTable;
+
+    /// <summary>
+    /// Part of version 2, added while it was unreleased; <see cref="PruneLedger"/> also creates it in an index that
+    /// an earlier build of version 2 wrote without it.
+    /// </summary>
+    internal const string PrunedTable = """
+        CREATE TABLE IF NOT EXISTS pruned(
+            file TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            message_id TEXT,
+            fingerprint TEXT,
+            received_utc INTEGER NOT NULL,
+            pruned_utc INTEGER NOT NULL);
         """;
 
     /// <summary>Step i turns version i + 1 into version i + 2 (index 0: nothing → 1).</summary>

@@ -61,6 +61,7 @@ internal static class ConfigSchema
             ConfigKey.Value("from", "an address"),
             ConfigKey.Value("timeoutSeconds", "a whole number from 1 to 3600"),
             ConfigKey.Value("cleanup", TrueFalse)),
+        ConfigKey.Section("prune", "a section", ConfigKey.Value("minimumDays", "a whole number from 1 to 100000"), ConfigKey.Value("olderThanDays", "a whole number from 1 to 100000")),
         ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(
             "replay",

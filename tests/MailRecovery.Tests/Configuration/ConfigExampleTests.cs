@@ -26,7 +26,8 @@ public sealed class ConfigExampleTests
         using JsonDocument example = JsonDocument.Parse(File.ReadAllText(Path.Combine(Contrib, "config.example.json")));
         var missing = Keys(example.RootElement).Where(k => !readme.Contains($"`{k}`", StringComparison.Ordinal)
             && !readme.Contains($"`.{k}`", StringComparison.Ordinal) && !readme.Contains($"`probe.{k}`", StringComparison.Ordinal)
-            && !readme.Contains($"`watch.{k}`", StringComparison.Ordinal) && !readme.Contains($"`status.{k}`", StringComparison.Ordinal)).ToList();
+            && !readme.Contains($"`watch.{k}`", StringComparison.Ordinal) && !readme.Contains($"`status.{k}`", StringComparison.Ordinal)
+            && !readme.Contains($"`prune.{k}`", StringComparison.Ordinal)).ToList();
         Assert.Empty(missing);
     }
 
