@@ -55,7 +55,16 @@ internal static class WatchCommand
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
                 logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
+                new WatchOptions
+                {
+                    PollInterval = pollInterval,
+                    UseIdle = !result.GetValue(noIdle),
+                    Heartbeat = heartbeat,
+                    PruneOlderThanDays = config?.PruneOlderThanDays,
+                    PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
+                }, logger);
+            if (config?.PruneOlderThanDays is int pruneDays)
+                logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

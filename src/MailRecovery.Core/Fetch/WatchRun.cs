@@ -46,6 +46,8 @@ public sealed class WatchRun : IDisposable
                 loops.Add(ProbeLoopAsync(probe, cancellationToken));
             if (options.Heartbeat > TimeSpan.Zero)
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
+            if (options.PruneOlderThanDays is int days)
+                loops.Add(new WatchPruneJob(archive, archiveGate, days, options.PruneMinimumDays, logger).RunAsync(cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
