@@ -80,6 +80,35 @@ public sealed class ArchivePruneTests(TestBedFixture bed)
         Assert.Equal(PruneFixture.Old + PruneFixture.Recent, PruneFixture.FileCount(archive));
     }
 
+    [Fact]
+    public async Task Prune_waits_for_a_running_replay_and_watch_prunes_daily_when_configured()
+    {
+        using var dir = new TempDirectory();
+        string archive = dir.Sub("archive");
+        var (user, _, recentIds) = await PruneFixture.ArchiveAsync(bed, archive, "prw");
+
+        // A replay holds its lock: a prune would remove files it may be about to send.
+        using (ArchiveLock.Acquire(Path.Combine(archive, "mailrecovery", "replay.lock"), "a replay"))
+        {
+            CliRunner.Result refused = await CliRunner.RunAsync("archive", "prune", "--archive", archive, "--older-than", "60");
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("a replay", refused.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(PruneFixture.Old + PruneFixture.Recent, PruneFixture.FileCount(archive));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using MessageArchive writer = await MessageArchive.OpenAsync(archive, ArchiveAccess.ReadWrite, TimeProvider.System, cts.Token);
+        using var watch = new Core.Fetch.WatchRun(writer, a => Core.Sources.MessageSourceFactory.Create(a.Endpoint, a.Credentials, a.Trust), Fetcher.FastOptions(),
+            new Core.Fetch.WatchOptions { PollInterval = TimeSpan.FromSeconds(30), PruneOlderThanDays = 60 }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Task running = watch.RunAsync([Fetcher.Account(bed, bed.Imaps(user))], cts.Token);
+        while (writer.Index.CountMessages() > PruneFixture.Recent)
+            await Task.Delay(50, cts.Token);
+        await cts.CancelAsync();
+        await running;
+        Assert.Equal(recentIds.Order(StringComparer.Ordinal), PruneFixture.IndexedIds(archive));
+        Assert.Equal(PruneFixture.Recent, PruneFixture.FileCount(archive));
+    }
+
     private Task<CliRunner.Result> Replay(string archive, string maildir) =>
         CliRunner.RunAsync("replay", "--archive", archive, "--since", Since, "--to", $"maildir:{maildir}", "--yes", "--json");
 
