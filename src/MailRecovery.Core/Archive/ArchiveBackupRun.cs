@@ -21,7 +21,7 @@ public sealed class ArchiveBackupRun(string archiveRoot, TimeProvider clock)
         string staging = ArchiveStaging.NameBeside(destination, "backup");
         try
         {
-            ArchiveCopy copy = await ArchiveCopier.CopyAsync(live, staging, forceCopy, clock, cancellationToken);
+            ArchiveCopy copy = await ArchiveCopier.CopyAsync(live, staging, forceCopy, stampMoment: true, clock, cancellationToken);
             VerifyReport verify = await ArchiveStaging.VerifyAsync(staging, $"the backup of {live.Root}",
                 $"run 'mailrecovery archive verify --archive {live.Root}' and repair what it names ('archive repair'), then back up again.", clock, cancellationToken);
             ArchiveStaging.MoveIntoPlace(staging, destination);

@@ -19,7 +19,8 @@ internal static class ArchiveCopier
 
     /// <param name="to">A directory that does not exist yet.</param>
     /// <param name="forceCopy">Copy every file even where a hard link would do (a backup on another disk's worth).</param>
-    public static async Task<ArchiveCopy> CopyAsync(ArchiveLayout from, string to, bool forceCopy, TimeProvider clock, CancellationToken cancellationToken)
+    /// <param name="stampMoment">Record the snapshot's moment in the copy (a backup); a restore keeps the backup's own.</param>
+    public static async Task<ArchiveCopy> CopyAsync(ArchiveLayout from, string to, bool forceCopy, bool stampMoment, TimeProvider clock, CancellationToken cancellationToken)
     {
         var copy = new ArchiveLayout(to);
         foreach (string dir in new[] { copy.Root, copy.Cur, copy.New, copy.Tmp, copy.DataDir })
@@ -46,6 +47,7 @@ internal static class ArchiveCopier
         bool tryLinks = !forceCopy;
         var prunedMeanwhile = new List<string>();
         var missing = new List<string>();
+        var toCopy = new List<(string Source, string Target, long Size)>();
         foreach (ArchivedMessage row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -60,16 +62,23 @@ internal static class ArchiveCopier
             if (tryLinks && HardLink.TryCreate(source, target))
             {
                 linked++;
+                bytes += row.Size;
             }
             else
             {
                 tryLinks = false; // another file system: every other file is copied too
-                await CopyFileAsync(source, target, cancellationToken);
-                copied++;
+                toCopy.Add((source, target, row.Size));
             }
-
-            bytes += row.Size;
         }
+
+        // Copies run several at a time: each ends with its own fsync, and the disk commits concurrent ones together
+        // (one at a time, 3,000 files took 5 s, nearly all of it waiting for fsyncs).
+        await Parallel.ForEachAsync(toCopy, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (c, ct) =>
+        {
+            await CopyFileAsync(c.Source, c.Target, ct);
+            Interlocked.Increment(ref copied);
+            Interlocked.Add(ref bytes, c.Size);
+        });
 
         using (ArchiveIndex index = ArchiveIndex.Open(copy.IndexPath, readOnly: false))
         {
@@ -77,7 +86,8 @@ internal static class ArchiveCopier
                 new PruneLedger(index).Commit(prunedMeanwhile, takenAt);
 
             // The copy's cur/ is not the source's: its first writer must scan it, so the stamp can never match.
-            index.Commit([], [], [new(TakenAtKey, ArchiveIndex.Invariant(takenAt.ToUnixTimeMilliseconds())), new(MessageArchive.CurStampKey, "copied")]);
+            KeyValuePair<string, string> stamp = new(MessageArchive.CurStampKey, "copied");
+            index.Commit([], [], stampMoment ? [new(TakenAtKey, ArchiveIndex.Invariant(takenAt.ToUnixTimeMilliseconds())), stamp] : [stamp]);
         }
 
         foreach (string dir in new[] { copy.Cur, copy.New, copy.DataDir, copy.Root })

@@ -38,7 +38,7 @@ public sealed class ArchiveRestoreRun(TimeProvider clock)
         VerifyReport verify;
         try
         {
-            copy = await ArchiveCopier.CopyAsync(backup, staging, forceCopy, clock, cancellationToken);
+            copy = await ArchiveCopier.CopyAsync(backup, staging, forceCopy, stampMoment: false, clock, cancellationToken);
             verify = await ArchiveStaging.VerifyAsync(staging, $"the backup {backup.Root}",
                 "restore from another backup; this one is damaged ('mailrecovery archive verify --archive BACKUP' lists what).", clock, cancellationToken);
         }

@@ -93,8 +93,12 @@ public sealed class ArchiveBackupTests(TestBedFixture bed)
         string backup = dir.Sub("backup");
         CliRunner.Result made = await CliRunner.RunAsync("archive", "backup", "--archive", live, "--to", backup, "--copy", "--json");
         Assert.Equal(0, made.ExitCode);
+        DateTimeOffset taken;
         using (JsonDocument report = JsonDocument.Parse(made.Out))
+        {
             Assert.Equal(PruneFixture.Old + PruneFixture.Recent, report.RootElement.GetProperty("copied").GetInt32());
+            taken = report.RootElement.GetProperty("takenUtc").GetDateTimeOffset();
+        }
 
         // Copies keep the receipt time as mtime, like the originals.
         foreach (var (name, path) in ArchiveCataloguer.ListFiles(new ArchiveLayout(backup)))
@@ -103,8 +107,10 @@ public sealed class ArchiveBackupTests(TestBedFixture bed)
         await bed.LoadAsync(user, [TestMessages.Simple(500, $"later.{user}@example.org")]);
         Assert.Equal(0, (await Fetcher.RunAsync(live, Fetcher.Account(bed, bed.Imaps(user)))).ExitCode);
 
+        await Task.Delay(1100); // the restore's own moment is another second than the backup's
         CliRunner.Result restore = await CliRunner.RunAsync("archive", "restore", "--from", backup, "--archive", live);
         Assert.True(restore.ExitCode == 0, restore.Out + restore.Error);
+        Assert.Contains($"from the backup as of {taken.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC", restore.Out, StringComparison.Ordinal);
         Assert.Contains("it holds 1 message(s) the backup does not", restore.Out, StringComparison.Ordinal);
         Assert.Contains("With policy keep it is still on the server", restore.Out, StringComparison.Ordinal);
         string aside = Assert.Single(Directory.GetDirectories(dir.Path, "archive.before-restore-*"));
