@@ -35,7 +35,7 @@ internal static class ArchiveCommand
             VerifyReport report = await ArchiveVerifier.VerifyAsync(archive, null, ct);
             if (result.GetValue(json))
             {
-                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems, report.InFlight.Count)));
+                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems, report.InFlight.Count) { PrunePending = report.PrunePending.Count }));
             }
             else
             {
@@ -45,6 +45,8 @@ internal static class ArchiveCommand
                     $"{report.Checked} messages checked, {Units.Megabytes(report.Bytes)}: {(report.IsSound ? "archive is sound" : $"{report.Problems.Count} problem(s)")}"));
                 if (report.InFlight.Count > 0)
                     cli.Out.WriteLine($"{report.InFlight.Count} file(s) in flight: a running fetch or watch has not committed its current batch yet (not a problem).");
+                if (report.PrunePending.Count > 0)
+                    cli.Out.WriteLine($"{report.PrunePending.Count} file(s) of a prune that was cut short: already out of the index, unlinked when watch or fetch next starts (not a problem).");
             }
 
             return report.IsSound ? 0 : 1;

@@ -1,4 +1,5 @@
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.IO;
 
 namespace MailRecovery.Core.Archive;
 
@@ -24,6 +25,8 @@ public sealed class ArchiveBackupRun(string archiveRoot, TimeProvider clock)
             ArchiveCopy copy = await ArchiveCopier.CopyAsync(live, staging, forceCopy, stampMoment: true, clock, cancellationToken);
             VerifyReport verify = await ArchiveStaging.VerifyAsync(staging, $"the backup of {live.Root}",
                 $"run 'mailrecovery archive verify --archive {live.Root}' and repair what it names ('archive repair'), then back up again.", clock, cancellationToken);
+            if (FileOwner.ForRootLike(live.Root) is { } owner)
+                FileOwner.GiveTree(staging, owner); // run as root: the backup belongs to the archive's user, as the archive does
             ArchiveStaging.MoveIntoPlace(staging, destination);
             return new BackupReport(destination, copy, verify);
         }

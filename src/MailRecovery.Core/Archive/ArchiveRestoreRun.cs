@@ -41,6 +41,11 @@ public sealed class ArchiveRestoreRun(TimeProvider clock)
             copy = await ArchiveCopier.CopyAsync(backup, staging, forceCopy, stampMoment: false, clock, cancellationToken);
             verify = await ArchiveStaging.VerifyAsync(staging, $"the backup {backup.Root}",
                 "restore from another backup; this one is damaged ('mailrecovery archive verify --archive BACKUP' lists what).", clock, cancellationToken);
+
+            // Run as root (sudo): the restored archive must belong to the user watch runs as, the owner of the
+            // archive it replaces (or of the backup, when there is none), or the service cannot open it.
+            if (IO.FileOwner.ForRootLike(exists ? target.Root : backup.Root) is { } owner)
+                IO.FileOwner.GiveTree(staging, owner);
         }
         catch
         {

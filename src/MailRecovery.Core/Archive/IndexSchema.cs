@@ -123,13 +123,15 @@ internal static class IndexSchema
     private static readonly string[] Steps = [Version1, Version2];
 
     /// <summary>The version of an open index: 0 for a new, empty file.</summary>
-    public static int VersionOf(SqliteConnection connection)
+    public static int VersionOf(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         using SqliteCommand probe = connection.CreateCommand();
+        probe.Transaction = transaction;
         probe.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
         if (probe.ExecuteScalar() is null)
             return 0;
         using SqliteCommand cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
         cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         return cmd.ExecuteScalar() is string v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
     }
@@ -152,9 +154,15 @@ internal static class IndexSchema
     {
         int version = VersionOf(connection);
         CheckNotNewer(version, path);
-        for (int v = version; v < Current; v++)
+        while (true)
         {
-            using SqliteTransaction tx = connection.BeginTransaction();
+            // The version is read again inside the step's write transaction (BEGIN IMMEDIATE): a reader and a
+            // writer opening an old index at the same moment both upgrade it, and the second must find the step
+            // done, not apply it twice ("duplicate column name").
+            using SqliteTransaction tx = connection.BeginTransaction(deferred: false);
+            int v = VersionOf(connection, tx);
+            if (v >= Current)
+                break;
             using SqliteCommand step = connection.CreateCommand();
             step.Transaction = tx;
             step.CommandText = Steps[v] + $"\nINSERT INTO meta(key, value) VALUES('schema_version', '{v + 1}') ON CONFLICT(key) DO UPDATE SET value = excluded.value;";

@@ -153,6 +153,26 @@ public sealed class ArchiveBackupTests(TestBedFixture bed)
         Assert.DoesNotContain(Directory.GetFileSystemEntries(dir.Path), e => Path.GetFileName(e).StartsWith('.'));
     }
 
+    [Fact]
+    public async Task Backup_and_restore_run_as_root_belong_to_the_archives_user_not_to_root()
+    {
+        Assert.Equal("0", (await TestBedFixture.RunAsync("id", "-u")).Trim()); // the bed needs root; so does this test
+        using var dir = new TempDirectory();
+        string live = dir.Sub("archive");
+        await PruneFixture.ArchiveAsync(bed, live, "bko");
+        await TestBedFixture.RunAsync("chown", $"-R mail:mail {live}");
+        string uid = (await TestBedFixture.RunAsync("id", "-u mail")).Trim();
+
+        string backup = dir.Sub("backup");
+        Assert.Equal(0, (await CliRunner.RunAsync("archive", "backup", "--archive", live, "--to", backup, "--copy")).ExitCode);
+        string restored = dir.Sub("restored");
+        Assert.Equal(0, (await CliRunner.RunAsync("archive", "restore", "--from", backup, "--archive", restored)).ExitCode);
+
+        foreach (string tree in new[] { backup, restored })
+            Assert.Equal(string.Empty, (await TestBedFixture.RunAsync("find", $"{tree} ! -uid {uid}")).Trim());
+        Assert.Equal(string.Empty, (await TestBedFixture.RunAsync("find", $"{live} ! -uid {uid}")).Trim());
+    }
+
     private static HashSet<string> IndexedFiles(string root)
     {
         using ArchiveIndex index = ArchiveIndex.Open(new ArchiveLayout(root).IndexPath, readOnly: true);

@@ -36,6 +36,9 @@ public sealed class PruneCrashTests(TestBedFixture bed)
             Assert.True(crashed.IsSound, string.Join("; ", crashed.Problems));
             Assert.Equal(pendingAfterCrash, crashed.PrunePending.Count);
             Assert.Equal(recentIds.Order(StringComparer.Ordinal), PruneFixture.IndexedIds(archive));
+            CliRunner.Result cli = await CliRunner.RunAsync("archive", "verify", "--archive", archive, "--json");
+            Assert.Equal(0, cli.ExitCode);
+            Assert.Contains($"\"prunePending\": {pendingAfterCrash}", cli.Out, StringComparison.Ordinal);
 
             if (finisher == "reopen")
             {
