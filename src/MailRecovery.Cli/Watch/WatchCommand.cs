@@ -74,7 +74,11 @@ internal static class WatchCommand
                     Heartbeat = heartbeat,
                     Observer = metrics,
                     Alerts = alerts is null ? null : new Core.Alerts.WatchAlerting(alerts, StatusCommand.Options(config!), pollInterval),
+                    PruneOlderThanDays = config?.PruneOlderThanDays,
+                    PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
                 }, logger);
+            if (config?.PruneOlderThanDays is int pruneDays)
+                logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

@@ -77,6 +77,10 @@ public static class ConfigLoader
         TimeSpan maxPassAge = root["status:maxPassAgeMinutes"] is null ? 5 * TimeSpan.FromSeconds(pollSeconds)
             : TimeSpan.FromMinutes(Int(root, "status:maxPassAgeMinutes", 5, 1, 100_000));
         int heartbeat = Int(root, "watch:heartbeatMinutes", (int)DefaultHeartbeat.TotalMinutes, 1, 100_000);
+        int pruneMinimum = Int(root, "prune:minimumDays", MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays, 1, 100_000);
+        int? pruneOlderThan = root["prune:olderThanDays"] is null ? null : Int(root, "prune:olderThanDays", pruneMinimum, 1, 100_000);
+        if (pruneOlderThan < pruneMinimum)
+            throw Error("prune:olderThanDays", $"is {pruneOlderThan}, below prune:minimumDays ({pruneMinimum})", $"set it to {pruneMinimum} or more, or lower prune:minimumDays.");
         return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting))
         {
             MaxPassAge = maxPassAge,
@@ -84,6 +88,8 @@ public static class ConfigLoader
             Metrics = ParseMetrics(root),
             SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
             Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),
+            PruneMinimumDays = pruneMinimum,
+            PruneOlderThanDays = pruneOlderThan,
         };
     }
 

@@ -76,6 +76,7 @@ internal static class ConfigSchema
                 ConfigKey.Value("smtpPasswordEnv", EnvName),
                 ConfigKey.Value("from", "an address"),
                 ConfigKey.ListOfValues("to", "a list of addresses, e.g. [\"admin@example.com\"]"))),
+        ConfigKey.Section("prune", "a section", ConfigKey.Value("minimumDays", "a whole number from 1 to 100000"), ConfigKey.Value("olderThanDays", "a whole number from 1 to 100000")),
         ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(
             "replay",

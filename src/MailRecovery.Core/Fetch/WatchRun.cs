@@ -48,6 +48,8 @@ public sealed class WatchRun : IDisposable
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
             if (options.Alerts is not null)
                 loops.Add(AlertLoopAsync(options.Alerts, accounts.Count, cancellationToken));
+            if (options.PruneOlderThanDays is int days)
+                loops.Add(new WatchPruneJob(archive, archiveGate, days, options.PruneMinimumDays, logger).RunAsync(cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

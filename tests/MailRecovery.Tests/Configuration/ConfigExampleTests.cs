@@ -30,7 +30,8 @@ public sealed class ConfigExampleTests
             && !readme.Contains($"`.{k}`", StringComparison.Ordinal) && !readme.Contains($"`probe.{k}`", StringComparison.Ordinal)
             && !readme.Contains($"`watch.{k}`", StringComparison.Ordinal) && !readme.Contains($"`status.{k}`", StringComparison.Ordinal) && !readme.Contains($"`snapshots.{k}`", StringComparison.Ordinal)
             && !readme.Contains($"`alerts.{k}`", StringComparison.Ordinal) && !readme.Contains($"`alerts.webhook.{k}`", StringComparison.Ordinal)
-            && !readme.Contains($"`alerts.mail.{k}`", StringComparison.Ordinal)).ToList();
+            && !readme.Contains($"`alerts.mail.{k}`", StringComparison.Ordinal)
+            && !readme.Contains($"`prune.{k}`", StringComparison.Ordinal)).ToList();
         Assert.Empty(missing);
     }
 
