@@ -74,8 +74,11 @@ internal static class ReplayCommand
                 result.GetValue(insecure) || fromConfig?.Insecure == true, result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen))
             {
                 PasswordEnvironmentVariable = fromConfig?.PasswordEnvironmentVariable ?? "MAILRECOVERY_PASSWORD",
-                CheckIn = result.GetValue(checkIn),
-                CheckInPasswordFile = result.GetValue(checkInPasswordFile),
+                // The configured check-in mailbox serves the targets that can use it (SMTP, LMTP); an IMAP or file
+                // target looks for itself, so the key does not make their command line an error.
+                CheckIn = result.GetValue(checkIn) ?? (DeliversThroughSmtp(result.GetValue(to)!) ? fromConfig?.CheckIn : null),
+                CheckInPasswordFile = result.GetValue(checkInPasswordFile) ?? fromConfig?.CheckInPasswordFile,
+                CheckInPasswordEnvironmentVariable = fromConfig?.CheckInPasswordEnvironmentVariable ?? "MAILRECOVERY_CHECK_IN_PASSWORD",
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
@@ -187,6 +190,10 @@ internal static class ReplayCommand
         DateTimeOffset now = clock.GetUtcNow();
         return new ReplayWindow(t, now > t ? now : t, ReplayClock.Received);
     }
+
+    /// <summary>An SMTP or LMTP target: the ones a check-in mailbox serves.</summary>
+    private static bool DeliversThroughSmtp(string target) =>
+        target.Split(':', 2)[0].ToLowerInvariant() is "smtp" or "smtps" or "lmtp";
 
     private static double ParseRate(string? text)
     {

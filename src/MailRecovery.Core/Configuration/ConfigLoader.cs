@@ -108,11 +108,15 @@ public static class ConfigLoader
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
         string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
+        string? checkInPasswordFile = Resolve(Optional(s, "checkInPasswordFile"), baseDirectory);
         return new ReplayTargetSettings(
             passwordFile,
             passwordFile is null ? Optional(s, "passwordEnv") : null,
             Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa,
-            Bool(s, "insecure", globalInsecure));
+            Bool(s, "insecure", globalInsecure),
+            Optional(s, "checkIn"),
+            checkInPasswordFile,
+            checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null);
     }
 
     /// <summary>

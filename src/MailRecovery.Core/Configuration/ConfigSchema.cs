@@ -85,6 +85,9 @@ internal static class ConfigSchema
             ConfigKey.Value("passwordEnv", EnvName),
             ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
             ConfigKey.Value("caFile", PathText),
-            ConfigKey.Value("insecure", TrueFalse)),
+            ConfigKey.Value("insecure", TrueFalse),
+            ConfigKey.Value("checkIn", "an IMAP mailbox URI, e.g. \"imaps://helpdesk@mail.example.com/INBOX\""),
+            ConfigKey.Value("checkInPasswordFile", PathText),
+            ConfigKey.Value("checkInPasswordEnv", EnvName)),
         ConfigKey.Section("snapshots", "a section", ConfigKey.Value("store", "the snapshot store directory (snapshot create --store)")));
 }
