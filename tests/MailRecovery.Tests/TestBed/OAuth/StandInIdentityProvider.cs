@@ -70,6 +70,9 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         d.ApprovedAs = email;
     }
 
+    /// <summary>A refresh token as an earlier sign-in would have left (Google's installed-app consent).</summary>
+    public string IssueRefreshToken(string clientId, string email, string scope) => NewRefreshToken(clientId, email, scope);
+
     /// <summary>Whether a refresh token is still accepted.</summary>
     public bool IsRefreshTokenValid(string refreshToken) => refreshTokens.ContainsKey(refreshToken);
 
