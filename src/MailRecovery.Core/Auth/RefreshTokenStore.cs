@@ -66,6 +66,7 @@ public sealed class RefreshTokenStore(string path)
 
             File.Move(temp, Path, overwrite: true); // rename(2): atomic replacement
             DirectorySync.Sync(dir);
+            RemoveLeftovers(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
@@ -90,6 +91,23 @@ public sealed class RefreshTokenStore(string path)
         return end <= now
             ? $"the refresh token was last used {idle.TotalDays:0} days ago; Microsoft ends refresh tokens unused for {InactivityLimit.TotalDays:0} days, so it has probably expired: sign in again."
             : $"the refresh token was last used {idle.TotalDays:0} days ago and expires unused on {end.UtcDateTime:yyyy-MM-dd}: run a fetch (or sign in again) before then.";
+    }
+
+    /// <summary>
+    /// Deletes temporary files that a killed process left (they hold a refresh token too): those named after
+    /// this store whose process id is not running. A live process's temporary file is its save in progress.
+    /// </summary>
+    private void RemoveLeftovers(string dir)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        string prefix = $".{System.IO.Path.GetFileName(Path)}.";
+        foreach (string file in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+        {
+            string[] parts = System.IO.Path.GetFileName(file)[prefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], out int pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                TryDelete(file);
+        }
     }
 
     private static void TryDelete(string file)
