@@ -1,4 +1,5 @@
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using Microsoft.Extensions.Logging;
 
 namespace MailRecovery.Core.Auth;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Auth;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using Microsoft.Identity.Client;
 
 namespace MailRecovery.Core.Auth;

@@ -1,5 +1,6 @@
 using System.Text;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
 

@@ -1,3 +1,5 @@
+using MailRecovery.Core.Protocols;
+
 namespace MailRecovery.Core.Auth;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class RenewingTokenSource(IAccessTokenSource inner, TimeProvider c
         await gate.WaitAsync(cancellationToken);
         try
         {
-            if (!forceRefresh && current?.ExpiresUtc is { } expires && clock.GetUtcNow() < expires - Margin)
+            if (!forceRefresh && current?.ExpiresOn is { } expires && clock.GetUtcNow() < expires - Margin)
                 return current;
             current = await inner.GetAsync(forceRefresh, cancellationToken);
             return current;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Auth;
 

@@ -1,3 +1,5 @@
+using MailRecovery.Core.Protocols;
+
 namespace MailRecovery.Core.Auth;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using MailRecovery.Core.Auth;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Tests.TestBed;
 using MailRecovery.Tests.TestBed.OAuth;
 using static MailRecovery.Tests.TestBed.OAuth.OAuthSignIn;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailRecovery.Core.Auth;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Tests.TestBed;
 using MailRecovery.Tests.TestBed.OAuth;
 using static MailRecovery.Tests.TestBed.OAuth.OAuthSignIn;
@@ -42,7 +43,7 @@ public sealed class MicrosoftAppSourceTests(TestBedFixture bed) : IAsyncLifetime
 
         AccessToken token = await source.GetAsync(false, default);
 
-        Assert.NotNull(token.ExpiresUtc);
+        Assert.NotNull(token.ExpiresOn);
         await SignInAsync(bed, protocol, mechanism, $"{user}@example.test", token.Value);
         Assert.Contains("client_credentials ok", idp.Log);
     }
@@ -111,7 +112,7 @@ public sealed class MicrosoftAppSourceTests(TestBedFixture bed) : IAsyncLifetime
 
         AccessToken first = await renewing.GetAsync(false, default);
         await SignInAsync(bed, Protocol.Imap, "XOAUTH2", $"{user}@example.test", first.Value);
-        await Task.Delay(first.ExpiresUtc!.Value - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.2));
+        await Task.Delay(first.ExpiresOn!.Value - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.2));
 
         await AssertRefusedAsync(bed, Protocol.Imap, "XOAUTH2", $"{user}@example.test", first.Value);
         Assert.Contains("Token has expired", LastOAuthFailure(bed));

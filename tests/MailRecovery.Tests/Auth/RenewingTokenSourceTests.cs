@@ -1,4 +1,5 @@
 using MailRecovery.Core.Auth;
+using MailRecovery.Core.Protocols;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MailRecovery.Tests.Auth;

@@ -1,5 +1,6 @@
 using MailRecovery.Core.Auth;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Tests.TestBed;
 
 namespace MailRecovery.Tests.Auth;

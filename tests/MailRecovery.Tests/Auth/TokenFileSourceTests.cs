@@ -1,5 +1,6 @@
 using MailRecovery.Core.Auth;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Tests.TestBed;
 using MailRecovery.Tests.TestBed.OAuth;
 using static MailRecovery.Tests.TestBed.OAuth.OAuthSignIn;
@@ -28,7 +29,7 @@ public sealed class TokenFileSourceTests(TestBedFixture bed) : IDisposable
         AccessToken token = await source.GetAsync(false, default);
 
         Assert.Equal(fresh, token.Value);
-        Assert.NotNull(token.ExpiresUtc); // read from the JWT's exp
+        Assert.NotNull(token.ExpiresOn); // read from the JWT's exp
         await SignInAsync(bed, Protocol.Imap, "XOAUTH2", email, token.Value);
     }
 
@@ -51,7 +52,7 @@ public sealed class TokenFileSourceTests(TestBedFixture bed) : IDisposable
     {
         var token = new AccessToken("ya29.opaque-secret", JwtClaims.ExpiryOf("ya29.opaque-secret"));
 
-        Assert.Null(token.ExpiresUtc);
+        Assert.Null(token.ExpiresOn);
         Assert.DoesNotContain("opaque-secret", token.ToString());
         Assert.DoesNotContain("secret-value", new StoredGrant("secret-value", DateTimeOffset.UnixEpoch).ToString());
     }
