@@ -1,4 +1,5 @@
 using MailRecovery.Core.Auth;
+using MailRecovery.Tests.TestBed.OAuth;
 
 namespace MailRecovery.Tests.TestBed;
 
@@ -19,6 +20,20 @@ public static class ChildProcessMain
                 await store.SaveAsync(new StoredGrant(LargeSecret(i), DateTimeOffset.UtcNow), default);
                 Console.WriteLine(i);
             }
+        }
+
+        if (args is ["stand-in-idp", string clientId, string secretFile, string mailbox])
+        {
+            // The stand-in identity provider on its own, for trying a client by hand (or a native build) against
+            // the bed: uses the bed of MAILRECOVERY_TESTBED, registers one app-only client, prints its authority
+            // host and runs until standard input closes.
+            var bed = new TestBedFixture();
+            await bed.InitializeAsync();
+            await using StandInIdentityProvider idp = await StandInIdentityProvider.StartAsync(bed);
+            idp.Clients[clientId] = new IdpClient(clientId) { Secret = File.ReadAllText(secretFile).Trim(), Permissions = [bed.OAuthScope], Mailbox = mailbox };
+            Console.WriteLine($"authority host {idp.AuthorityHost} tenant {StandInIdentityProvider.Tenant} scope {bed.OAuthAudience}/.default token endpoint {idp.TokenUri}");
+            await Console.In.ReadToEndAsync();
+            return 0;
         }
 
         return 2;
