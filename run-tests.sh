@@ -34,6 +34,12 @@ if [[ ! -f /usr/include/fuse3/fuse.h ]] || ! command -v fusermount3 >/dev/null 2
     apt-get update -qq && apt-get install -y -qq --no-install-recommends gcc libc6-dev libfuse3-dev fuse3 pkg-config >/dev/null \
         || echo "run-tests: could not install libfuse3-dev and fuse3; the power-cut tests will fail" >&2
 fi
+# The metrics tests parse watch's /metrics and check contrib/prometheus/'s alert rules with promtool (package
+# prometheus; its service is not started in a container without systemd, and the tests never need it).
+if ! command -v promtool >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null \
+        || echo "run-tests: could not install prometheus (promtool); the metrics tests will fail" >&2
+fi
 trap 'testbed/testbed.sh stop "$MAILRECOVERY_TESTBED" >/dev/null 2>&1 || true' EXIT
 testbed/testbed.sh start "$MAILRECOVERY_TESTBED"
 

@@ -10,6 +10,7 @@
 #   /usr/lib/mailrecovery/      the executable and its SQLite library (/usr/bin/mailrecovery links there)
 #   /lib/systemd/system/        contrib/systemd/*.service, *.timer (not enabled: they need a configuration)
 #   /usr/share/doc/mailrecovery/ config.example.json and contrib/README.md (the set-up steps, key by key)
+#   /usr/share/doc/mailrecovery/mailrecovery-rules.yml (Prometheus alert rules for watch --metrics, docs/monitoring.md)
 #   /usr/share/man/man1/mailrecovery.1.gz   generated from the help texts of every verb
 # and maintainer scripts that create the system user `mailrecovery` and /etc/mailrecovery.
 set -euo pipefail
@@ -61,9 +62,10 @@ install -m 0644 "$FROM/libe_sqlite3.so" "$ROOT/usr/lib/mailrecovery/libe_sqlite3
 ln -s ../lib/mailrecovery/mailrecovery "$ROOT/usr/bin/mailrecovery"
 install -m 0644 "$REPO"/contrib/systemd/*.service "$REPO"/contrib/systemd/*.timer "$ROOT/lib/systemd/system/"
 install -m 0644 "$REPO/contrib/config.example.json" "$REPO/contrib/README.md" "$ROOT/usr/share/doc/mailrecovery/"
+install -m 0644 "$REPO/contrib/prometheus/mailrecovery-rules.yml" "$ROOT/usr/share/doc/mailrecovery/"
 cat > "$ROOT/usr/share/doc/mailrecovery/copyright" <<'TXT'
 MailRecovery. See the project's repository for the license of the program and of the libraries it contains
-(MailKit, MimeKit, Microsoft.Data.Sqlite, SQLite: public domain).
+(MailKit, MimeKit, Microsoft.Data.Sqlite, prometheus-net: MIT; SQLite: public domain).
 TXT
 
 # The man page: the help text of the tool and of every verb and sub-verb, verbatim, in a plain troff page.
@@ -104,7 +106,8 @@ Priority: optional
 Description: crash-safe copy of a shared mailbox, put back after a restore
  MailRecovery archives the mail account an alias fills beside a helpdesk's mailbox into a Maildir with a
  SQLite index, and after the helpdesk's data is restored from a backup replays the lost messages, exactly
- once. Ships the systemd units mailrecovery-watch.service and mailrecovery-verify.timer (not enabled).
+ once. Ships the systemd units mailrecovery-watch.service, mailrecovery-verify.timer and
+ mailrecovery-alert.timer (not enabled).
 TXT
 
 cat > "$ROOT/DEBIAN/postinst" <<'SH'
@@ -129,7 +132,7 @@ cat > "$ROOT/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-    systemctl disable --now mailrecovery-watch.service mailrecovery-verify.timer >/dev/null 2>&1 || true
+    systemctl disable --now mailrecovery-watch.service mailrecovery-verify.timer mailrecovery-alert.timer >/dev/null 2>&1 || true
 fi
 exit 0
 SH

@@ -30,7 +30,7 @@ internal static class AliasCommand
         var primaryPassword = new Option<string?>("--primary-password-file") { Description = "Password of the primary account (else $MAILRECOVERY_PRIMARY_PASSWORD)." };
         var caFile = new Option<string?>("--ca-file") { Description = "PEM certificate(s) to trust in addition to the system store." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the probe in each mailbox.", DefaultValueFactory = _ => 120 };
-        var cleanup = new Option<bool>("--cleanup") { Description = "Delete the probe from the copy account (and over IMAP from the primary) once seen." };
+        var cleanup = new Option<bool>("--cleanup") { Description = "Delete the probe once seen: from the primary at once (before the helpdesk makes a ticket of it) and from the copy account; only that message, matched by its X-MailRecovery-Probe header." };
         var from = new Option<string?>("--from") { Description = "The probe's sender address. Default: mailrecovery-probe@ the alias's domain." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow passwords over unencrypted connections (?tls=none sources, SMTP without TLS)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
@@ -91,7 +91,11 @@ internal static class AliasCommand
                     primaryPasswordFile is not null || file?.Primary is null || primaryText is not null ? Credentials(primaryPasswordFile, "MAILRECOVERY_PRIMARY_PASSWORD") : file.Primary.Credentials,
                     ca is not null || file is null ? CertificateTrust.FromFile(ca) : file.Copy.Trust,
                     TimeSpan.FromSeconds(result.GetValue(timeout)),
-                    result.GetValue(cleanup));
+                    result.GetValue(cleanup))
+                {
+                    CleanupPrimary = result.GetValue(cleanup),
+                    PrimaryTrust = ca is null && primaryText is null ? file?.Primary?.Trust : null,
+                };
             }
         }));
         return command;
@@ -140,6 +144,7 @@ internal static class AliasCommand
         Copy: Observation(r.Copy),
         Primary: Observation(r.Primary),
         Findings: [.. r.Findings.Select(f => new ProbeJson.FindingJson(f.Problem, f.Fix))],
+        PrimaryCleanup: r.PrimaryCleanup is ProbeCleanupOutcome c ? ProbeRecorder.Name(c) : null,
         Notes: r.Notes);
 
     private static ProbeJson.MailboxJson? Observation(MailboxObservation? m) => m is null ? null : new(

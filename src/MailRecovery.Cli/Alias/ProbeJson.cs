@@ -1,6 +1,7 @@
 namespace MailRecovery.Cli.Alias;
 
 /// <summary>The --json report of <c>alias verify</c>.</summary>
+/// <param name="PrimaryCleanup">What became of the probe in the primary (<c>removed</c>, <c>markeddeleted</c>, <c>takenfirst</c>, <c>neverseen</c>, <c>left</c>, <c>failed</c>); absent without a primary.</param>
 internal sealed record ProbeJson(
     bool Ok,
     int ExitCode,
@@ -11,7 +12,8 @@ internal sealed record ProbeJson(
     ProbeJson.MailboxJson? Copy,
     ProbeJson.MailboxJson? Primary,
     IReadOnlyList<ProbeJson.FindingJson> Findings,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    string? PrimaryCleanup)
 {
     internal sealed record SmtpJson(bool Accepted, int? ReplyCode, string? ReplyText, DateTimeOffset SentAt);
 

@@ -17,8 +17,12 @@ internal sealed record StatusJson(
     IReadOnlyList<StatusJson.ConditionJson> Conditions,
     IReadOnlyList<StatusJson.HelpdeskJson> Helpdesks,
     double MaxWaitingMinutes,
-    double MaxPassAgeMinutes)
+    double MaxPassAgeMinutes,
+    StatusJson.ProbeCleanupJson? ProbeCleanups)
 {
+    /// <summary>What became of the alias probes in the helpdesk's account since <c>since</c>: <c>takenFirst</c> may have become tickets.</summary>
+    internal sealed record ProbeCleanupJson(DateTimeOffset Since, int Probes, int Removed, int MarkedDeleted, int TakenFirst, int NeverSeen, int Left, int Failed);
+
     /// <summary>One thing that needs attention: a stable name, since when (null: unknown), the one-line reason (as in warnings).</summary>
     internal sealed record ConditionJson(string Condition, DateTimeOffset? Since, string Reason);
 

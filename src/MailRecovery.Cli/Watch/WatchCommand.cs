@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Status;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Fetch;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,7 @@ internal static class WatchCommand
         var sources = new SourceArguments();
         var poll = new Option<int?>("--poll-seconds") { Description = "Poll interval for POP3 and IMAP without IDLE, and the longest IDLE (default 60, or watch.pollSeconds)." };
         var heartbeatMinutes = new Option<int?>("--heartbeat-minutes") { Description = "Log a heartbeat line (passes and failures per account) this often (default 60, or watch.heartbeatMinutes)." };
+        var metricsListen = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics at http://ADDRESS:PORT/metrics, e.g. 127.0.0.1:9750 (default off, or metrics.listen; docs/monitoring.md)." };
         var noIdle = new Option<bool>("--no-idle") { Description = "Poll IMAP too instead of using IDLE." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log each step." };
         var primary = new Option<string?>("--primary") { Description = "The helpdesk's own account (same URI grammar as --source), looked at read-only after every pass: what waits there and when the helpdesk took it (for replay --pulled-after and status)." };
@@ -24,6 +26,7 @@ internal static class WatchCommand
         command.Options.Add(poll);
         command.Options.Add(noIdle);
         command.Options.Add(heartbeatMinutes);
+        command.Options.Add(metricsListen);
         command.Options.Add(verbose);
         command.Options.Add(primary);
         command.Options.Add(primaryPassword);
@@ -48,14 +51,34 @@ internal static class WatchCommand
                 pollInterval = TimeSpan.FromSeconds(seconds);
             }
 
+            (Core.Metrics.MetricsEndpoint? metricsAt, string metricsOrigin) = result.GetValue(metricsListen) is string listen
+                ? (Core.Metrics.MetricsEndpoint.TryParse(listen) ?? throw Core.Errors.MailRecoveryException.Usage($"--metrics '{listen}' is not {Core.Metrics.MetricsEndpoint.Grammar}.", "give the address and port to listen on, e.g. --metrics 127.0.0.1:9750 (only this machine) or --metrics 0.0.0.0:9750 (every interface)."), "--metrics")
+                : (config?.Metrics, "metrics.listen");
             using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, timestamps: true);
             ILogger logger = logs.CreateLogger("watch");
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))
                 logger.LogInformation("{Account}: looking at the helpdesk's account {Primary} after every pass (read-only).", a.Name, a.Primary!.Key);
+            // Bound after the archive is locked (a second watch is told about the lock, not the port), before READY=1.
+            (Core.Metrics.WatchMetrics? metrics, Prometheus.IMetricServer? metricsServer) = metricsAt is null ? default : MetricsServer.Serve(metricsAt, metricsOrigin, archive, accounts, probe, logger);
+            using Prometheus.IMetricServer? stopMetrics = metricsServer;
+            using Core.Alerts.AlertRun? alerts = config?.Alerts is { } alertOptions
+                ? new Core.Alerts.AlertRun(alertOptions, archive.Layout.Root, archive.Layout.DataDir, cli.Clock, logs.CreateLogger("alerts"))
+                : null;
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat }, logger);
+                new WatchOptions
+                {
+                    PollInterval = pollInterval,
+                    UseIdle = !result.GetValue(noIdle),
+                    Heartbeat = heartbeat,
+                    Observer = metrics,
+                    Alerts = alerts is null ? null : new Core.Alerts.WatchAlerting(alerts, StatusCommand.Options(config!), pollInterval),
+                    PruneOlderThanDays = config?.PruneOlderThanDays,
+                    PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
+                }, logger);
+            if (config?.PruneOlderThanDays is int pruneDays)
+                logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

@@ -77,12 +77,26 @@ public static class ConfigLoader
         TimeSpan maxPassAge = root["status:maxPassAgeMinutes"] is null ? 5 * TimeSpan.FromSeconds(pollSeconds)
             : TimeSpan.FromMinutes(Int(root, "status:maxPassAgeMinutes", 5, 1, 100_000));
         int heartbeat = Int(root, "watch:heartbeatMinutes", (int)DefaultHeartbeat.TotalMinutes, 1, 100_000);
+        int pruneMinimum = Int(root, "prune:minimumDays", MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays, 1, 100_000);
+        int? pruneOlderThan = root["prune:olderThanDays"] is null ? null : Int(root, "prune:olderThanDays", pruneMinimum, 1, 100_000);
+        if (pruneOlderThan < pruneMinimum)
+            throw Error("prune:olderThanDays", $"is {pruneOlderThan}, below prune:minimumDays ({pruneMinimum})", $"set it to {pruneMinimum} or more, or lower prune:minimumDays.");
         return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting))
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
+            Metrics = ParseMetrics(root),
+            SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
+            Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),
+            PruneMinimumDays = pruneMinimum,
+            PruneOlderThanDays = pruneOlderThan,
         };
     }
+
+    /// <summary>The optional <c>metrics:listen</c>: where watch serves Prometheus metrics (off without it).</summary>
+    private static Metrics.MetricsEndpoint? ParseMetrics(IConfiguration root) =>
+        Optional(root, "metrics:listen") is not string listen ? null
+            : Metrics.MetricsEndpoint.TryParse(listen) ?? throw Error("metrics.listen", $"'{listen}' is not {Metrics.MetricsEndpoint.Grammar}", "set it to \"127.0.0.1:9750\" (only this machine) or \"0.0.0.0:9750\" (every interface), or remove it.");
 
     /// <summary>
     /// The optional "replay" section, for the target of <c>replay --to</c>: <c>passwordFile</c> or
@@ -104,7 +118,8 @@ public static class ConfigLoader
     /// <summary>
     /// The optional "probe" section: <c>everyMinutes</c>, <c>smtp</c>, <c>alias</c>, <c>copyAccount</c> (an account
     /// name; default the first), <c>primary</c> (a source URI) with <c>primaryPasswordFile</c>/<c>primaryPasswordEnv</c>,
-    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (default true).
+    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (the copy; default true),
+    /// <c>cleanupPrimary</c> (the helpdesk's account, <c>primary</c> or else the copy account's own; default false).
     /// </summary>
     private static ProbeSchedule? ParseProbe(IConfigurationSection s, List<AccountSpec> accounts, string? caFile, bool insecure, string baseDirectory)
     {
@@ -132,8 +147,11 @@ public static class ConfigLoader
             primaryText is null ? null : new SourceCredentials(primaryFile, primaryFile is null ? Optional(s, "primaryPasswordEnv") : null),
             CertificateTrust.FromFile(caFile),
             TimeSpan.FromSeconds(Int(s, "timeoutSeconds", 120, 1, 3600)),
-            Bool(s, "cleanup", true));
-        return new ProbeSchedule(options, TimeSpan.FromMinutes(every));
+            Bool(s, "cleanup", true))
+        {
+            CleanupPrimary = Bool(s, "cleanupPrimary", false),
+        };
+        return new ProbeSchedule(options, TimeSpan.FromMinutes(every)) { ObservedPrimary = primaryText is null ? copy.Primary : null };
     }
 
     private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)
@@ -157,14 +175,8 @@ public static class ConfigLoader
         bool insecure = Bool(s, "insecure", globalInsecure);
         if (tls == TlsMode.None && !insecure)
             throw Error(KeyOf(s, "tls"), "\"none\" sends the password unencrypted", "use \"implicit\" or \"starttls\", or set \"insecure\": true on this account if the network is trusted.");
-        int defaultPort = (protocol, tls) switch
-        {
-            (MailProtocol.Imap, TlsMode.Implicit) => 993,
-            (MailProtocol.Imap, _) => 143,
-            (_, TlsMode.Implicit) => 995,
-            _ => 110,
-        };
-        int port = Int(s, "port", defaultPort, 1, 65535);
+        Protocols.EndpointCapabilities capabilities = Protocols.EndpointCapabilities.Of(protocol);
+        int port = Int(s, "port", capabilities.DefaultPort(tls), 1, 65535);
         string user = Required(s, "user", "the login name");
         string name = Optional(s, "name") ?? $"{user}@{host}";
 
@@ -176,9 +188,9 @@ public static class ConfigLoader
             throw Error(KeyOf(s, "passwordFile"), "the account has no password source", "set \"passwordFile\" (a file whose first line is the password) or \"passwordEnv\".");
 
         string[] mailboxes = s.GetSection("mailboxes").GetChildren().Select(c => c.Value ?? string.Empty).Where(v => v.Length > 0).ToArray();
-        if (protocol == MailProtocol.Pop3 && mailboxes.Length > 0)
+        if (!capabilities.HasMailboxes && mailboxes.Length > 0)
             throw Error(KeyOf(s, "mailboxes"), "POP3 has no mailboxes", "remove \"mailboxes\" from this account.");
-        if (protocol == MailProtocol.Imap && mailboxes.Length == 0)
+        if (capabilities.HasMailboxes && mailboxes.Length == 0)
             mailboxes = ["INBOX"];
 
         string policyText = Optional(s, "policy") ?? "keep";
@@ -230,16 +242,16 @@ public static class ConfigLoader
         return overrides;
     }
 
-    private static string? Resolve(string? path, string baseDirectory) =>
+    internal static string? Resolve(string? path, string baseDirectory) =>
         path is null ? null : Path.GetFullPath(path, baseDirectory);
 
-    private static string KeyOf(IConfigurationSection section, string key) =>
+    internal static string KeyOf(IConfigurationSection section, string key) =>
         ConfigKeyChecker.Display(section.Path + ":" + key);
 
-    private static string Required(IConfiguration c, string key, string what) =>
+    internal static string Required(IConfiguration c, string key, string what) =>
         Optional(c, key) ?? throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, "is missing", $"set it to {what}.");
 
-    private static string? Optional(IConfiguration c, string key)
+    internal static string? Optional(IConfiguration c, string key)
     {
         string? value = c[key];
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -255,7 +267,7 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not true or false", "write true or false.");
     }
 
-    private static int Int(IConfiguration c, string key, int fallback, int min, int max)
+    internal static int Int(IConfiguration c, string key, int fallback, int min, int max)
     {
         string? text = Optional(c, key);
         if (text is null)
@@ -265,6 +277,6 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not a whole number from {min} to {max}", $"write a whole number from {min} to {max}.");
     }
 
-    private static MailRecoveryException Error(string key, string problem, string fix) =>
+    internal static MailRecoveryException Error(string key, string problem, string fix) =>
         MailRecoveryException.Usage($"configuration: {key}: {problem}.", fix);
 }

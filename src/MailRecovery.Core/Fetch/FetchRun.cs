@@ -101,7 +101,7 @@ public sealed class FetchRun
         try
         {
             await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
-            IReadOnlyList<string> mailboxes = account.Endpoint.Protocol == MailProtocol.Pop3 ? [string.Empty] : account.Endpoint.Mailboxes;
+            IReadOnlyList<string> mailboxes = account.Endpoint.Capabilities.HasMailboxes ? account.Endpoint.Mailboxes : [string.Empty];
             foreach (string mailbox in mailboxes)
                 await FetchMailboxAsync(account, source, mailbox, report, cancellationToken);
 

@@ -12,7 +12,7 @@ namespace MailRecovery.Core.Fetch;
 internal sealed class NewMailWatcher(AccountSpec account, Func<AccountSpec, IMessageSource> sourceFactory, WatchOptions options, TimeProvider clock, ILogger logger) : IAsyncDisposable
 {
     private IMessageSource? source;
-    private bool cannotPush = !options.UseIdle || account.Endpoint.Protocol != MailProtocol.Imap;
+    private bool cannotPush = !options.UseIdle || !account.Endpoint.Capabilities.CanPush;
 
     private string Mailbox => account.Endpoint.Mailboxes[0];
 
@@ -33,7 +33,10 @@ internal sealed class NewMailWatcher(AccountSpec account, Func<AccountSpec, IMes
             {
                 cannotPush = true; // no IDLE on this server: poll
                 await DropAsync();
+                return;
             }
+
+            options.Observer?.IdleChanged(account.Name, true);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -85,6 +88,7 @@ internal sealed class NewMailWatcher(AccountSpec account, Func<AccountSpec, IMes
             return;
         IMessageSource gone = source;
         source = null;
+        options.Observer?.IdleChanged(account.Name, false);
         await gone.DisposeAsync();
     }
 }

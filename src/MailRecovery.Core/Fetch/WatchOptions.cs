@@ -19,7 +19,21 @@ public sealed class WatchOptions
     /// <value>The default value is 60 minutes (configuration key <c>watch:heartbeatMinutes</c>).</value>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>Prune messages received more than this many days ago once a day (<see cref="WatchPruneJob"/>); null: never.</summary>
+    /// <value>The default value is null (configuration key <c>prune:olderThanDays</c>).</value>
+    public int? PruneOlderThanDays { get; set; }
+
+    /// <summary>The youngest a daily prune may cut (configuration key <c>prune:minimumDays</c>).</summary>
+    /// <value>The default value is 30 days.</value>
+    public int PruneMinimumDays { get; set; } = Archive.PruneCutoff.DefaultMinimumDays;
+
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
+
+    /// <summary>Hears each pass, IDLE change and probe (the metrics of <c>watch --metrics</c>), or null.</summary>
+    /// <value>The default value is null.</value>
+    public IWatchObserver? Observer { get; set; }
+    /// <summary>Alerts watch evaluates on its own after its passes (configuration section <c>alerts</c>); null: none.</summary>
+    public Alerts.WatchAlerting? Alerts { get; set; }
 }

@@ -46,6 +46,10 @@ public sealed class WatchRun : IDisposable
                 loops.Add(ProbeLoopAsync(probe, cancellationToken));
             if (options.Heartbeat > TimeSpan.Zero)
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
+            if (options.Alerts is not null)
+                loops.Add(AlertLoopAsync(options.Alerts, accounts.Count, cancellationToken));
+            if (options.PruneOlderThanDays is int days)
+                loops.Add(new WatchPruneJob(archive, archiveGate, days, options.PruneMinimumDays, logger).RunAsync(cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -61,7 +65,9 @@ public sealed class WatchRun : IDisposable
         {
             await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
             AccountReport report = await fetch.FetchAccountAsync(account, cancellationToken);
-            heartbeat.Record(account.Name, clock.GetUtcNow(), report.Error);
+            DateTimeOffset passEnd = clock.GetUtcNow();
+            heartbeat.Record(account.Name, passEnd, report.Error);
+            options.Observer?.PassFinished(report, passEnd);
             if (report.Error is not null)
             {
                 if (report.Error.Scope == FailureScope.Archive)
@@ -89,6 +95,41 @@ public sealed class WatchRun : IDisposable
     }
 
     /// <summary>
+    /// Evaluates alerts every interval on what status would say now, once every account finished its first pass:
+    /// before that the index still says what it said while watch was stopped, and a restart would alert
+    /// "nothing archived" or "account failing" only to clear it a moment later. A notifier that fails is logged by
+    /// the run and tried again next time; nothing here stops watch.
+    /// </summary>
+    private async Task AlertLoopAsync(Alerts.WatchAlerting alerting, int accounts, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(alerting.Every, clock, cancellationToken);
+            if (heartbeat.AccountsPassed < accounts)
+                continue;
+            try
+            {
+                IReadOnlyList<Status.StatusCondition> conditions;
+                await archiveGate.WaitAsync(cancellationToken);
+                try
+                {
+                    conditions = Status.StatusBuilder.Build(archive.Index, alerting.Status, clock).Conditions ?? [];
+                }
+                finally
+                {
+                    archiveGate.Release();
+                }
+
+                await alerting.Run.EvaluateAsync(conditions, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError("alerts: {Error} Tried again in {Seconds} s.", ErrorClassifier.Classify(e, "alert evaluation").Message, alerting.Every.TotalSeconds);
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends a probe now and then every interval; each result is recorded for <c>status</c>, and a broken alias
     /// is logged as an error every time, so it cannot go unnoticed in the daemon's log.
     /// </summary>
@@ -99,7 +140,7 @@ public sealed class WatchRun : IDisposable
             ProbeReport report;
             try
             {
-                report = await new AliasVerifyRun(schedule.Options, clock).RunAsync(cancellationToken);
+                report = await new AliasVerifyRun(schedule.Effective, clock).RunAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -108,15 +149,18 @@ public sealed class WatchRun : IDisposable
                 report = new ProbeReport(string.Empty, schedule.Options.Alias, null, null, null, ProbeVerdict.CouldNotTell, [new ProbeFinding(error.Message, error.Fix ?? string.Empty)], []);
             }
 
+            DateTimeOffset probed = clock.GetUtcNow();
             await archiveGate.WaitAsync(cancellationToken);
             try
             {
-                ProbeRecorder.Record(archive.Index, report, clock.GetUtcNow());
+                ProbeRecorder.Record(archive.Index, report, probed);
             }
             finally
             {
                 archiveGate.Release();
             }
+
+            options.Observer?.ProbeFinished(report, probed);
 
             if (report.Verdict == ProbeVerdict.Works)
                 logger.LogInformation("alias {Alias} works: {Summary}", report.Alias, ProbeRecorder.Summary(report));

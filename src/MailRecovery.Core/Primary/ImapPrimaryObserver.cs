@@ -5,6 +5,7 @@ using MailKit.Search;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Primary;
 
@@ -36,8 +37,7 @@ public sealed class ImapPrimaryObserver : IPrimaryObserver
         try
         {
             SourceEndpoint e = spec.Endpoint;
-            await MailServiceConnector.ConnectAsync(client, e.Host, e.Port, e.Tls, spec.Trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, e.User, spec.Credentials.Read(e.AccountKey), cancellationToken);
+            await ImapSessions.OpenAsync(client, e, spec.Credentials, spec.Trust, cancellationToken);
             string mailbox = e.Mailboxes.Count > 0 ? e.Mailboxes[0] : "INBOX";
             folder = await ImapFolderLookup.GetAsync(client, mailbox, $"primary {spec.Key}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);

@@ -3,6 +3,7 @@ using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.Pop3Wire;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Primary;
 
@@ -36,8 +37,7 @@ public sealed class Pop3PrimaryObserver : IPrimaryObserver
         try
         {
             SourceEndpoint e = spec.Endpoint;
-            await session.ConnectAsync(e.Host, e.Port, e.Tls, spec.Trust, cancellationToken);
-            await session.LoginAsync(e.User, spec.Credentials.Read(e.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(session, e, spec.Credentials, spec.Trust, cancellationToken);
             IReadOnlyList<Pop3Listing> maildrop = await session.ListAsync(cancellationToken);
             var listed = new List<PrimaryListing>(maildrop.Count);
             foreach (Pop3Listing m in maildrop)

@@ -11,5 +11,5 @@ public sealed record PrimarySpec(SourceEndpoint Endpoint, SourceCredentials Cred
     private string Mailbox => Endpoint.Mailboxes.Count > 0 ? Endpoint.Mailboxes[0] : "INBOX";
 
     /// <summary>The ledger's name for it: <c>pop3://user@host:port</c> or <c>imap://user@host:port/Mailbox</c>.</summary>
-    public string Key => Endpoint.Protocol == MailProtocol.Imap ? $"{Endpoint.AccountKey}/{Mailbox}" : Endpoint.AccountKey;
+    public string Key => Endpoint.Capabilities.HasMailboxes ? $"{Endpoint.AccountKey}/{Mailbox}" : Endpoint.AccountKey;
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Core.Sources;
 using MimeKit;
 
@@ -27,8 +28,8 @@ public sealed partial class AliasVerifyRun
     {
         string token = ProbeMessage.NewToken();
         var notes = new List<string>();
-        await using IProbeWatcher copy = Watcher(options.Copy, options.CopyCredentials);
-        await using IProbeWatcher? primary = options.Primary is null ? null : Watcher(options.Primary, options.PrimaryCredentials ?? options.CopyCredentials);
+        await using IProbeWatcher copy = Watcher(options.Copy, options.CopyCredentials, options.Trust);
+        await using IProbeWatcher? primary = options.Primary is null ? null : Watcher(options.Primary, options.PrimaryCredentials ?? options.CopyCredentials, options.PrimaryTrust ?? options.Trust);
 
         try
         {
@@ -73,6 +74,7 @@ public sealed partial class AliasVerifyRun
         MailboxObservation copyResult = new("copy", options.Copy.ToString(), false, null, null, [], null, null);
         MailboxObservation? primaryResult = options.Primary is null ? null : new("primary", options.Primary.ToString(), false, null, null, [], null, null);
         ProbeSighting? copySeen = null, primarySeen = null;
+        ProbeCleanupOutcome? outcome = null;
         if (smtp.Accepted)
         {
             long start = clock.GetTimestamp();
@@ -81,53 +83,75 @@ public sealed partial class AliasVerifyRun
                 if (copySeen is null && (copySeen = await copy.LookAsync(token, cancellationToken)) is not null)
                     copyResult = Seen("copy", options.Copy, copySeen, smtp.SentAt);
                 if (primary is not null && primarySeen is null && (primarySeen = await primary.LookAsync(token, cancellationToken)) is not null)
+                {
                     primaryResult = Seen("primary", options.Primary!, primarySeen, smtp.SentAt);
+
+                    // At once, not after the copy: every second it waits there, the helpdesk may make a ticket of it.
+                    outcome = options.CleanupPrimary ? await CleanPrimaryAsync(primary, primarySeen, token, notes, cancellationToken) : ProbeCleanupOutcome.Left;
+                }
+
                 if (copySeen is null || (primary is not null && primarySeen is null))
                     await Task.Delay(options.PollInterval, clock, cancellationToken);
             }
+
+            // Reached the copy, never seen in the primary: taken within a look's interval, or never delivered there.
+            if (primary is not null && primarySeen is null && copySeen is not null)
+                outcome = ProbeCleanupOutcome.NeverSeen;
         }
 
         copyResult = copyResult with { QuotaPercent = await TryQuotaAsync(copy, cancellationToken) };
         (ProbeVerdict verdict, List<ProbeFinding> findings) = ProbeDiagnosis.Diagnose(options.Alias, smtp, copyResult, primaryResult, options.Timeout);
 
-        if (options.Cleanup)
-        {
-            if (copySeen is not null)
-                await copy.RemoveAsync(copySeen, cancellationToken);
-            if (primarySeen is not null && primary is ImapProbeWatcher)
-            {
-                await primary.RemoveAsync(primarySeen, cancellationToken);
-                notes.Add("the probe was removed from the primary account too; a helpdesk that already fetched it keeps its copy.");
-            }
-            else if (primarySeen is not null)
-            {
-                notes.Add("the probe was left in the primary account: over POP3 it belongs to the helpdesk's next fetch.");
-            }
-        }
+        if (options.Cleanup && copySeen is not null)
+            await copy.RemoveAsync(copySeen, token, cancellationToken);
+        if (outcome == ProbeCleanupOutcome.Left)
+            notes.Add("the probe was left in the primary account for the helpdesk: --cleanup (probe.cleanupPrimary) removes it there as soon as it is seen.");
 
-        return new ProbeReport(token, options.Alias, smtp, copyResult, primaryResult, verdict, findings, notes);
+        return new ProbeReport(token, options.Alias, smtp, copyResult, primaryResult, verdict, findings, notes) { PrimaryCleanup = outcome };
     }
 
-    private IProbeWatcher Watcher(SourceEndpoint endpoint, SourceCredentials credentials) =>
+    /// <summary>Removes the probe from the primary; a failure is a note and an outcome, never the check's result.</summary>
+    private async Task<ProbeCleanupOutcome> CleanPrimaryAsync(IProbeWatcher primary, ProbeSighting seen, string token, List<string> notes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (options.BeforePrimaryCleanup is { } hook)
+                await hook(cancellationToken);
+            ProbeRemoval removal = await primary.RemoveAsync(seen, token, cancellationToken);
+            if (seen.Taken || removal == ProbeRemoval.Gone)
+            {
+                notes.Add("the helpdesk took the probe from the primary account before cleanup could: it may have become a ticket (a filter rule on the X-MailRecovery-Probe header stops that; see docs/probes.md).");
+                return ProbeCleanupOutcome.TakenFirst;
+            }
+
+            if (removal == ProbeRemoval.MarkedDeleted)
+            {
+                notes.Add("the primary's IMAP server has no UIDPLUS: the probe was marked \\Deleted and \\Seen there, not expunged (an EXPUNGE would also remove other messages marked \\Deleted).");
+                return ProbeCleanupOutcome.MarkedDeleted;
+            }
+
+            notes.Add("the probe was removed from the primary account as soon as it was seen there.");
+            return ProbeCleanupOutcome.Removed;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            MailRecoveryException error = ErrorClassifier.Classify(e, "removing the probe from the primary");
+            notes.Add($"the probe could not be removed from the primary account and may become a ticket: {error.Message}");
+            return ProbeCleanupOutcome.Failed;
+        }
+    }
+
+    private static IProbeWatcher Watcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust) =>
         endpoint.Protocol == MailProtocol.Imap
-            ? new ImapProbeWatcher(endpoint, credentials, options.Trust)
-            : new Pop3ProbeWatcher(endpoint, credentials, options.Trust);
+            ? new ImapProbeWatcher(endpoint, credentials, trust)
+            : new Pop3ProbeWatcher(endpoint, credentials, trust);
 
     private async Task<SmtpSubmission> SubmitAsync(string token, CancellationToken cancellationToken)
     {
         MailboxAddress alias = MailboxAddress.Parse(options.Alias);
         string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
         using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
-        using SmtpClient smtp = MailServiceConnector.NewSmtpClient();
-        // smtp:// uses STARTTLS when the server offers it, as MTAs do; the password rule is enforced below.
-        SecureSocketOptions tls = options.Smtp.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await MailServiceConnector.ConnectAsync(smtp, options.Smtp.Host, options.Smtp.Port, tls, options.Trust, cancellationToken);
-        if (options.Smtp.User is not null)
-        {
-            if (!smtp.IsSecure && !options.Smtp.Insecure)
-                throw MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.");
-            await MailServiceConnector.LoginAsync(smtp, options.Smtp.User, options.SmtpCredentials.Read(options.Smtp.ToString()), cancellationToken);
-        }
+        using SmtpClient smtp = await SmtpConnector.ConnectAsync(options.Smtp, options.SmtpCredentials, options.Trust, cancellationToken);
 
         DateTimeOffset sentAt = clock.GetUtcNow();
         try

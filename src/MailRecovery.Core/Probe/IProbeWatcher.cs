@@ -15,6 +15,9 @@ public interface IProbeWatcher : IAsyncDisposable
     /// <summary>How full the mailbox is, in percent, when the server tells (IMAP QUOTA, RFC 9208); else null.</summary>
     Task<int?> QuotaPercentAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes the probe (and nothing else) from the account.</summary>
-    Task RemoveAsync(ProbeSighting sighting, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes the probe (and nothing else) from the account: the message at the sighting's id, and only after its
+    /// headers, read again, carry <paramref name="token"/> in <c>X-MailRecovery-Probe</c> (never by subject).
+    /// </summary>
+    Task<ProbeRemoval> RemoveAsync(ProbeSighting sighting, string token, CancellationToken cancellationToken);
 }

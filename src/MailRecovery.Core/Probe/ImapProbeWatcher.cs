@@ -3,6 +3,8 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Sources;
+using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe;
 
@@ -29,8 +31,7 @@ public sealed class ImapProbeWatcher : IProbeWatcher
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+        await ImapSessions.OpenAsync(client, endpoint, credentials, trust, cancellationToken);
         string mailbox = endpoint.Mailboxes.Count > 0 ? endpoint.Mailboxes[0] : "INBOX";
         folders.Add(await ImapFolderLookup.GetAsync(client, mailbox, endpoint.AccountKey, cancellationToken));
         folders.AddRange(await JunkFoldersAsync(cancellationToken));
@@ -43,10 +44,14 @@ public sealed class ImapProbeWatcher : IProbeWatcher
             // EXAMINE again on each look: it is what makes newly delivered mail visible, and it is read-only.
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             IList<UniqueId> hits = await folder.SearchAsync(SearchQuery.HeaderContains(MessageMetadataReader.ProbeHeader, token), cancellationToken);
-            if (hits.Count > 0)
+            if (hits.Count == 0)
+                continue;
+
+            // SEARCH HEADER matches a substring (RFC 9051 §6.4.4): the header read with BODY.PEEK must be this token.
+            foreach (IMessageSummary s in await folder.FetchAsync(hits, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.Headers), cancellationToken))
             {
-                var headers = await folder.GetHeadersAsync(hits[0], cancellationToken);
-                return new ProbeSighting(folder.FullName, hits[0].ToString(), headers);
+                if (s.Headers is not null && IsProbe(s.Headers, token))
+                    return new ProbeSighting(folder.FullName, s.UniqueId.ToString(), s.Headers, s.Flags is MessageFlags f && (f & (MessageFlags.Seen | MessageFlags.Deleted)) != 0);
             }
         }
 
@@ -63,16 +68,37 @@ public sealed class ImapProbeWatcher : IProbeWatcher
         return storage is null && count is null ? null : Math.Max(storage ?? 0, count ?? 0);
     }
 
-    public async Task RemoveAsync(ProbeSighting sighting, CancellationToken cancellationToken)
+    /// <summary>
+    /// SELECTs the folder, reads the UID's header again (BODY.PEEK) and removes it only if it is this probe: \Deleted
+    /// and <c>UID EXPUNGE</c> of that UID alone (RFC 4315 §2.1). Without UIDPLUS a plain EXPUNGE would take every
+    /// message marked \Deleted with it, so the probe is marked \Deleted and \Seen and left for the helpdesk's own
+    /// expunge. The folder is left with UNSELECT (RFC 3691), never CLOSE, which expunges.
+    /// </summary>
+    public async Task<ProbeRemoval> RemoveAsync(ProbeSighting sighting, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sighting);
         IMailFolder folder = folders.First(f => f.FullName == sighting.Folder);
         await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
-        var uid = new List<UniqueId> { UniqueId.Parse(sighting.Id) };
-        await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
-        if (client.Capabilities.HasFlag(ImapCapabilities.UidPlus))
-            await folder.ExpungeAsync(uid, cancellationToken); // only the probe (RFC 4315)
-        await folder.CloseAsync(false, cancellationToken);
+        try
+        {
+            var uid = new List<UniqueId> { UniqueId.Parse(sighting.Id) };
+            IList<IMessageSummary> now = await folder.FetchAsync(uid, new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Headers), cancellationToken);
+            if (now.Count == 0 || now[0].Headers is not HeaderList headers || !IsProbe(headers, token))
+                return ProbeRemoval.Gone;
+            if (client.Capabilities.HasFlag(ImapCapabilities.UidPlus))
+            {
+                await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, cancellationToken);
+                await folder.ExpungeAsync(uid, cancellationToken); // only the probe (RFC 4315)
+                return ProbeRemoval.Removed;
+            }
+
+            await folder.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted | MessageFlags.Seen) { Silent = true }, cancellationToken);
+            return ProbeRemoval.MarkedDeleted;
+        }
+        finally
+        {
+            await folder.CloseAsync(false, cancellationToken); // UNSELECT when offered, else nothing: never CLOSE
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -89,6 +115,9 @@ public sealed class ImapProbeWatcher : IProbeWatcher
 
         client.Dispose();
     }
+
+    private static bool IsProbe(HeaderList headers, string token) =>
+        string.Equals(headers[MessageMetadataReader.ProbeHeader]?.Trim(), token, StringComparison.Ordinal);
 
     private async Task<IEnumerable<IMailFolder>> JunkFoldersAsync(CancellationToken cancellationToken)
     {

@@ -1,8 +1,11 @@
 using MailKit;
 using MailKit.Net.Pop3;
 using MailRecovery.Core.Archive;
+using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Sources.Pop3Wire;
 using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe;
 
@@ -57,26 +60,58 @@ public sealed class Pop3ProbeWatcher : IProbeWatcher
 
     public Task<int?> QuotaPercentAsync(CancellationToken cancellationToken) => Task.FromResult<int?>(null);
 
-    public async Task RemoveAsync(ProbeSighting sighting, CancellationToken cancellationToken)
+    /// <summary>
+    /// One session on our own POP3 client that changes nothing but the probe: <c>UIDL</c>/<c>LIST</c>, <c>TOP n 0</c>
+    /// to read the header of the message under the sighting's UIDL, <c>DELE n</c> only when it carries this token,
+    /// and QUIT, which commits that one deletion (RFC 1939 §6). A UIDL no longer listed: the helpdesk took it.
+    /// </summary>
+    public async Task<ProbeRemoval> RemoveAsync(ProbeSighting sighting, string token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sighting);
-        using Pop3Client client = await OpenAsync(cancellationToken);
-        IList<string> uids = await client.GetMessageUidsAsync(cancellationToken);
-        int index = uids.IndexOf(sighting.Id);
-        if (index >= 0)
-            await client.DeleteMessageAsync(index, cancellationToken);
-        await client.DisconnectAsync(true, cancellationToken); // QUIT commits the single DELE
+        await using var session = new Pop3Session();
+        await Pop3Sessions.OpenAsync(session, endpoint, credentials, trust, cancellationToken);
+        Pop3Listing? listed = (await session.ListAsync(cancellationToken)).FirstOrDefault(m => m.Uid == sighting.Id);
+        bool probe = false;
+        if (listed is not null)
+        {
+            try
+            {
+                probe = await session.TopAsync(listed.Number, 0, (headers, ct) => CarriesAsync(headers, token, ct), cancellationToken);
+            }
+            catch (Pop3CommandException)
+            {
+                // Deleted by the helpdesk's session since UIDL: gone.
+            }
+        }
+
+        if (probe)
+            await session.DeleteAsync([listed!.Number], 1, cancellationToken);
+        bool committed = await session.QuitAsync(cancellationToken); // commits the single DELE, or ends a session that changed nothing
+        if (probe && !committed)
+            throw new MailRecoveryException(FailureKind.Transient, FailureScope.Account,
+                $"the POP3 server {endpoint.Host} answered -ERR to QUIT: the deletion of the probe was not made, so it is still in the account.",
+                "nothing to do now: the helpdesk may take the probe; a filter rule on the X-MailRecovery-Probe header stops it becoming a ticket (docs/probes.md).");
+        return probe ? ProbeRemoval.Removed : ProbeRemoval.Gone;
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The header block (TOP n 0) is small: buffered and parsed by MimeKit, which only reads it.</summary>
+    private static async Task<bool> CarriesAsync(Stream headers, string token, CancellationToken cancellationToken)
+    {
+        using var block = new MemoryStream();
+        await headers.CopyToAsync(block, cancellationToken);
+        block.Position = 0;
+        HeaderList list = await HeaderList.LoadAsync(block, cancellationToken);
+        return string.Equals(list[MessageMetadataReader.ProbeHeader]?.Trim(), token, StringComparison.Ordinal);
+    }
 
     private async Task<Pop3Client> OpenAsync(CancellationToken cancellationToken)
     {
         Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(client, endpoint, credentials, trust, endpoint.AccountKey, cancellationToken);
             return client;
         }
         catch

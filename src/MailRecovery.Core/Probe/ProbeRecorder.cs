@@ -3,7 +3,7 @@ using MailRecovery.Core.Archive;
 
 namespace MailRecovery.Core.Probe;
 
-/// <summary>Writes a probe's outcome to the archive index, where <c>status</c> shows it.</summary>
+/// <summary>Writes a probe's outcome (and what became of it in the helpdesk's account) to the archive index, where <c>status</c> shows it.</summary>
 public static class ProbeRecorder
 {
     public static void Record(ArchiveIndex index, ProbeReport report, DateTimeOffset at)
@@ -11,7 +11,12 @@ public static class ProbeRecorder
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(report);
         index.RecordProbe(at, report.Alias, report.Verdict.ToString().ToLowerInvariant(), Summary(report));
+        if (report.PrimaryCleanup is ProbeCleanupOutcome outcome)
+            new ProbeCleanups(index).Record(at, report.Alias, report.Token, Name(outcome));
     }
+
+    /// <summary>The outcome's name in the index and in JSON: <c>takenfirst</c>, <c>removed</c>, ….</summary>
+    public static string Name(ProbeCleanupOutcome outcome) => outcome.ToString().ToLowerInvariant();
 
     public static string Summary(ProbeReport report)
     {

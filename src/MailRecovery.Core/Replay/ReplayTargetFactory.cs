@@ -38,7 +38,7 @@ public static class ReplayTargetFactory
         if (scheme is not ("smtp" or "smtps" or "lmtp"))
             throw MailRecoveryException.Usage($"--check-in is for SMTP and LMTP targets; {text} looks for itself or cannot be looked into.", "leave --check-in out for this target.");
         SourceEndpoint checkIn = SourceUri.Parse(options.CheckIn!, options.Insecure);
-        if (checkIn.Protocol != MailProtocol.Imap)
+        if (!checkIn.Capabilities.CanSearch)
             throw MailRecoveryException.Usage($"--check-in {options.CheckIn} is not an IMAP mailbox.", "give the mailbox the target delivers to, e.g. --check-in imaps://helpdesk@mail.example.com/INBOX.");
         var checkInCredentials = new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? "MAILRECOVERY_CHECK_IN_PASSWORD" : null);
         return new ImapCheckInTarget(CreateOther(scheme, text, options, credentials, trust, clock)!, checkIn, checkInCredentials, trust);

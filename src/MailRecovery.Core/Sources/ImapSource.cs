@@ -1,5 +1,6 @@
 using MailKit;
 using MailKit.Net.Imap;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Sources;
 
@@ -34,8 +35,7 @@ public sealed class ImapSource : IMessageSource
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await MailServiceConnector.ConnectAsync(client, Endpoint.Host, Endpoint.Port, Endpoint.Tls, trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, Endpoint.User, credentials.Read(Endpoint.AccountKey), cancellationToken);
+        await ImapSessions.OpenAsync(client, Endpoint, credentials, trust, cancellationToken);
     }
 
     public async Task<IMailboxReader> OpenMailboxAsync(string mailbox, bool writable, CancellationToken cancellationToken)

@@ -9,10 +9,12 @@ using MailRecovery.Core.Sources.InputGuard;
 namespace MailRecovery.Core.Sources;
 
 /// <summary>
-/// Connects and logs in any MailKit client (IMAP, POP3, SMTP) the same way: TLS as the endpoint demands,
+/// Connects any MailKit client (IMAP, POP3, SMTP) the same way: TLS as the endpoint demands,
 /// the extra trust of <see cref="CertificateTrust"/>, and an I/O timeout. Clients come from the New… factories
 /// here, which put a <see cref="ServerInputGuard"/> under MailKit's reading, and connect only here, which refuses
-/// a client without one: no server can make a client hold an endless line.
+/// a client without one: no server can make a client hold an endless line. The sessions of <c>Protocols/</c>
+/// (<see cref="Protocols.ImapSessions"/>, <see cref="Protocols.Pop3Sessions"/>, <see cref="Protocols.SmtpSessions"/>)
+/// connect through here and then sign in.
 /// </summary>
 public static class MailServiceConnector
 {
@@ -108,23 +110,4 @@ public static class MailServiceConnector
         MailKit.Net.Smtp.SmtpClient => ("smtp", "smtps", 465),
         _ => ("imap", "imaps", 993),
     };
-
-    /// <summary>SASL mechanisms we can use with a password, best first.</summary>
-    private static readonly string[] Mechanisms = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN", "LOGIN"];
-
-    /// <summary>
-    /// Logs in with exactly one attempt. MailKit's own loop would try every mechanism with the same wrong
-    /// password; servers count each as a failure (Dovecot's penalty made it take 22 s) and may lock the account.
-    /// </summary>
-    public static async Task LoginAsync(MailService client, string user, string password, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var credentials = new NetworkCredential(user, password);
-        string? name = Mechanisms.FirstOrDefault(client.AuthenticationMechanisms.Contains);
-        SaslMechanism? mechanism = name is null ? null : SaslMechanism.Create(name, credentials);
-        if (mechanism is null)
-            await client.AuthenticateAsync(credentials, cancellationToken); // IMAP LOGIN / POP3 USER+PASS
-        else
-            await client.AuthenticateAsync(mechanism, cancellationToken);
-    }
 }

@@ -1,4 +1,5 @@
 using MailRecovery.Core.Sources.Pop3Wire;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Sources;
 
@@ -27,8 +28,7 @@ public sealed class Pop3Source : IMessageSource
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await session.ConnectAsync(Endpoint.Host, Endpoint.Port, Endpoint.Tls, trust, cancellationToken);
-        await session.LoginAsync(Endpoint.User, credentials.Read(Endpoint.AccountKey), cancellationToken);
+        await Pop3Sessions.OpenAsync(session, Endpoint, credentials, trust, cancellationToken);
     }
 
     public Task<IMailboxReader> OpenMailboxAsync(string mailbox, bool writable, CancellationToken cancellationToken) =>

@@ -3,10 +3,10 @@ using MailRecovery.Core.Errors;
 namespace MailRecovery.Core.Sources;
 
 /// <summary>
-/// Where a password comes from: a file or an environment variable, never the command line (argv is
+/// The password credential (<see cref="Protocols.Credential"/>): where a password comes from: a file or an environment variable, never the command line (argv is
 /// visible to every user of the machine). The password is read when needed and never logged.
 /// </summary>
-public sealed record SourceCredentials(string? PasswordFile, string? PasswordEnvironmentVariable)
+public sealed record SourceCredentials(string? PasswordFile, string? PasswordEnvironmentVariable) : Protocols.Credential
 {
     public static SourceCredentials None { get; } = new(null, null);
 

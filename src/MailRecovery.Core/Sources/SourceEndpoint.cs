@@ -13,7 +13,10 @@ public sealed record SourceEndpoint(
     IReadOnlyList<string> Mailboxes)
 {
     /// <summary>A stable name for the account in the index and the logs: <c>imap://user@host:port</c>.</summary>
-    public string AccountKey => $"{(Protocol == MailProtocol.Imap ? "imap" : "pop3")}://{User}@{Host}:{Port}";
+    public string AccountKey => $"{Capabilities.Scheme}://{User}@{Host}:{Port}";
+
+    /// <summary>What the account's store can do; asked instead of <see cref="Protocol"/>.</summary>
+    public Protocols.EndpointCapabilities Capabilities => Protocols.EndpointCapabilities.Of(Protocol);
 
     /// <summary>The account as the user wrote it, for messages (never contains a password).</summary>
     public override string ToString() => AccountKey;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Sources;
 
@@ -19,14 +20,15 @@ public static class SourceUri
         if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri))
             throw MailRecoveryException.Usage($"'{text}' is not a source URI.", "write it as imaps://user@host[:port][/Mailbox] or pop3s://user@host[:port].");
 
-        (MailProtocol protocol, TlsMode tls, int defaultPort) = uri.Scheme.ToLowerInvariant() switch
+        (MailProtocol protocol, TlsMode tls) = uri.Scheme.ToLowerInvariant() switch
         {
-            "imap" => (MailProtocol.Imap, TlsMode.StartTls, 143),
-            "imaps" => (MailProtocol.Imap, TlsMode.Implicit, 993),
-            "pop3" or "pop" => (MailProtocol.Pop3, TlsMode.StartTls, 110),
-            "pop3s" or "pops" => (MailProtocol.Pop3, TlsMode.Implicit, 995),
+            "imap" => (MailProtocol.Imap, TlsMode.StartTls),
+            "imaps" => (MailProtocol.Imap, TlsMode.Implicit),
+            "pop3" or "pop" => (MailProtocol.Pop3, TlsMode.StartTls),
+            "pop3s" or "pops" => (MailProtocol.Pop3, TlsMode.Implicit),
             _ => throw MailRecoveryException.Usage($"'{uri.Scheme}' in '{text}' is not a source scheme.", "use imap, imaps, pop3 or pop3s."),
         };
+        int defaultPort = EndpointCapabilities.Of(protocol).DefaultPort(tls); // before ?tls=none: imap://…?tls=none is port 143
 
         string userInfo = Uri.UnescapeDataString(uri.UserInfo);
         if (userInfo.Contains(':', StringComparison.Ordinal))
@@ -48,7 +50,7 @@ public static class SourceUri
             }
             else if (value == "starttls" && tls == TlsMode.Implicit)
             {
-                throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and STARTTLS at once.", $"use {(protocol == MailProtocol.Imap ? "imap" : "pop3")}:// for STARTTLS, or drop ?tls=starttls.");
+                throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and STARTTLS at once.", $"use {EndpointCapabilities.Of(protocol).Scheme}:// for STARTTLS, or drop ?tls=starttls.");
             }
             else if (value != "starttls")
             {
@@ -57,10 +59,11 @@ public static class SourceUri
         }
 
         string path = Uri.UnescapeDataString(uri.AbsolutePath).Trim('/');
-        IReadOnlyList<string> mailboxes = protocol == MailProtocol.Imap
+        bool hasMailboxes = EndpointCapabilities.Of(protocol).HasMailboxes;
+        IReadOnlyList<string> mailboxes = hasMailboxes
             ? [path.Length == 0 ? "INBOX" : path]
             : [];
-        if (protocol == MailProtocol.Pop3 && path.Length > 0)
+        if (!hasMailboxes && path.Length > 0)
             throw MailRecoveryException.Usage($"'{text}': POP3 has no mailboxes.", "remove '/{path}' from the URI.");
 
         int port = uri.IsDefaultPort || uri.Port < 0 ? defaultPort : uri.Port;

@@ -5,6 +5,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Configuration.Check;
 
@@ -95,8 +96,7 @@ public sealed class ConfigCheckRun(MailRecoveryConfig config, bool online)
     {
         SourceEndpoint e = t.Source!;
         using ImapClient client = MailServiceConnector.NewImapClient();
-        await MailServiceConnector.ConnectAsync(client, e.Host, e.Port, e.Tls, t.Trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, e.User, t.Credentials.Read(t.Display), cancellationToken);
+        await ImapSessions.OpenAsync(client, e, t.Credentials, t.Trust, t.Display, cancellationToken);
         var rows = new List<EndpointVerdict> { new(t.Key, t.Display, "connected and logged in") };
         IReadOnlyList<string> mailboxes = e.Mailboxes.Count == 0 ? ["INBOX"] : e.Mailboxes;
         for (int i = 0; i < mailboxes.Count; i++)
@@ -128,8 +128,7 @@ public sealed class ConfigCheckRun(MailRecoveryConfig config, bool online)
         // USER/PASS and QUIT without DELE: RFC 1939 §6 removes nothing, so the maildrop is as it was.
         SourceEndpoint e = t.Source!;
         using Pop3Client client = MailServiceConnector.NewPop3Client();
-        await MailServiceConnector.ConnectAsync(client, e.Host, e.Port, e.Tls, t.Trust, cancellationToken);
-        await MailServiceConnector.LoginAsync(client, e.User, t.Credentials.Read(t.Display), cancellationToken);
+        await Pop3Sessions.OpenAsync(client, e, t.Credentials, t.Trust, t.Display, cancellationToken);
         int count = client.Count;
         await client.DisconnectAsync(quit: true, cancellationToken);
         return new(t.Key, t.Display, $"connected and logged in: {count} messages");
@@ -140,16 +139,10 @@ public sealed class ConfigCheckRun(MailRecoveryConfig config, bool online)
         // EHLO (sent by the connect) and AUTH when a user is configured; no MAIL FROM, so nothing is sent.
         Probe.SmtpEndpoint e = t.Smtp!;
         using SmtpClient client = MailServiceConnector.NewSmtpClient();
-        SecureSocketOptions tls = e.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
-        await MailServiceConnector.ConnectAsync(client, e.Host, e.Port, tls, t.Trust, cancellationToken);
-        string detail = "connected (EHLO accepted)";
-        if (e.User is not null)
-        {
-            if (!client.IsSecure && !e.Insecure)
-                throw MailRecoveryException.Usage($"{e} offers no TLS, and the password would cross the network in clear text.", "use smtps:// or a server with STARTTLS in \"probe.smtp\", or set \"insecure\": true on a trusted network.");
-            await MailServiceConnector.LoginAsync(client, e.User, t.Credentials.Read(e.ToString()), cancellationToken);
-            detail = "connected and logged in";
-        }
+        await SmtpSessions.OpenAsync(client, e, t.Credentials, t.Trust, new SmtpRefusals(e.ToString(),
+            () => MailRecoveryException.Usage($"{e} offers no TLS, and the password would cross the network in clear text.", "use smtps:// or a server with STARTTLS in \"probe.smtp\", or set \"insecure\": true on a trusted network.")),
+            cancellationToken);
+        string detail = e.User is null ? "connected (EHLO accepted)" : "connected and logged in";
 
         await client.DisconnectAsync(quit: true, cancellationToken);
         return new(t.Key, t.Display, detail);

@@ -4,6 +4,7 @@ using MailKit.Search;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe.Audit;
 
@@ -49,8 +50,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
         using ImapClient client = MailServiceConnector.NewImapClient();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await ImapSessions.OpenAsync(client, endpoint, credentials, trust, cancellationToken);
             IMailFolder folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"primary {Description}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             foreach (string locator in messages.Select(m => m.Locator).OfType<string>())
@@ -84,8 +84,7 @@ public sealed class ImapPrimarySource : IPrimaryMailSource
         using ImapClient client = MailServiceConnector.NewImapClient();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await ImapSessions.OpenAsync(client, endpoint, credentials, trust, cancellationToken);
             IMailFolder folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"primary {Description}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             IReadOnlyList<AuditMessage> listed = folder.Count == 0 ? [] : await ListOpenAsync(folder, from, until, cancellationToken);

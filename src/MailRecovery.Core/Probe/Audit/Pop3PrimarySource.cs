@@ -3,6 +3,7 @@ using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.Pop3Wire;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Probe.Audit;
 
@@ -49,8 +50,7 @@ public sealed class Pop3PrimarySource : IPrimaryMailSource
         await using var session = new Pop3Session();
         try
         {
-            await session.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await session.LoginAsync(endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(session, endpoint, credentials, trust, cancellationToken);
             Dictionary<string, int> numbers = (await session.ListAsync(cancellationToken)).ToDictionary(m => m.Uid, m => m.Number, StringComparer.Ordinal);
             foreach (string uid in messages.Select(m => m.Locator).OfType<string>())
             {
@@ -80,8 +80,7 @@ public sealed class Pop3PrimarySource : IPrimaryMailSource
         using Pop3Client client = MailServiceConnector.NewPop3Client();
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await Pop3Sessions.OpenAsync(client, endpoint, credentials, trust, endpoint.AccountKey, cancellationToken);
             IList<string>? uids = client.Capabilities.HasFlag(Pop3Capabilities.UIDL) ? await client.GetMessageUidsAsync(cancellationToken) : null;
             ReadsWhole = uids is not null;
             var listed = new List<AuditMessage>();

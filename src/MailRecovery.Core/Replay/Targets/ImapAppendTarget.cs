@@ -3,6 +3,7 @@ using MailKit.Net.Imap;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
 using MimeKit;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Replay.Targets;
 
@@ -54,8 +55,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     {
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
+            await ImapSessions.OpenAsync(client, endpoint, credentials, trust, Description, cancellationToken);
             folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"target {Description}", cancellationToken);
             await LoadPresenceAsync(cancellationToken);
         }
@@ -252,8 +252,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
             return;
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(Description), cancellationToken);
+            await ImapSessions.OpenAsync(client, endpoint, credentials, trust, Description, cancellationToken);
             folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"target {Description}", cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not MailRecoveryException)

@@ -2,6 +2,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Sources;
+using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Replay.Targets;
 
@@ -58,8 +59,7 @@ public sealed class ImapCheckInTarget : IReplayTarget
         await inner.OpenAsync(cancellationToken);
         try
         {
-            await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, endpoint.Tls, trust, cancellationToken);
-            await MailServiceConnector.LoginAsync(client, endpoint.User, credentials.Read(endpoint.AccountKey), cancellationToken);
+            await ImapSessions.OpenAsync(client, endpoint, credentials, trust, cancellationToken);
             folder = await ImapFolderLookup.GetAsync(client, Mailbox, $"check-in mailbox {CheckIn}", cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
             await presence.LoadAsync(folder, cancellationToken);

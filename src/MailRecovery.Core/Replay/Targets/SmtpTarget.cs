@@ -3,6 +3,8 @@ using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Probe;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.InputGuard;
 using MimeKit;
@@ -32,6 +34,7 @@ namespace MailRecovery.Core.Replay.Targets;
 /// </summary>
 public sealed class SmtpTarget : IReplayTarget
 {
+    private readonly SmtpEndpoint endpoint;
     private readonly bool implicitTls;
     private readonly string host;
     private readonly int port;
@@ -42,7 +45,6 @@ public sealed class SmtpTarget : IReplayTarget
     private readonly bool resentHeaders;
     private readonly SourceCredentials credentials;
     private readonly CertificateTrust trust;
-    private readonly bool insecure;
     private readonly TimeProvider clock;
     private readonly ReplaySmtpClient client;
 
@@ -61,14 +63,14 @@ public sealed class SmtpTarget : IReplayTarget
         CertificateTrust trust, bool insecure, TimeProvider clock, IProtocolLogger? protocolLogger = null)
     {
         ArgumentNullException.ThrowIfNull(target);
-        (implicitTls, host, port, user) = ParseUri(target);
+        endpoint = SmtpEndpoint.Parse(target, insecure, SmtpUriWording.ReplayTarget);
+        (implicitTls, host, port, user) = (endpoint.Tls == TlsMode.Implicit, endpoint.Host, endpoint.Port, endpoint.User);
         this.recipients = ReplayEnvelope.CheckRecipients(recipients, target);
         recipientMailboxes = this.recipients.Select(r => Mailbox(r, "--rcpt")).ToList();
         this.mailFrom = mailFrom;
         this.resentHeaders = resentHeaders;
         this.credentials = credentials;
         this.trust = trust;
-        this.insecure = insecure;
         this.clock = clock;
         client = new ReplaySmtpClient(protocolLogger);
         format.NewLineFormat = NewLineFormat.Dos;
@@ -197,27 +199,13 @@ public sealed class SmtpTarget : IReplayTarget
         client.Dispose();
     }
 
-    private async Task ConnectAsync(CancellationToken cancellationToken)
-    {
-        await MailServiceConnector.ConnectAsync(client, host, port, implicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, trust, cancellationToken);
-        if (user is null)
-            return;
-        if (!client.IsSecure && !insecure)
-        {
-            await DropConnectionAsync();
-            throw new MailRecoveryException(FailureKind.Usage, FailureScope.Account,
+    private Task ConnectAsync(CancellationToken cancellationToken) =>
+        SmtpSessions.OpenAsync(client, endpoint, credentials, trust, new SmtpRefusals(Description,
+            () => new MailRecoveryException(FailureKind.Usage, FailureScope.Account,
                 $"target {Description}: the server does not offer STARTTLS, so the password would cross the network in clear text.",
-                "use smtps:// or a server with STARTTLS; add --insecure to send it anyway (only on loopback or a trusted network).");
-        }
-
-        if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
-        {
-            await DropConnectionAsync();
-            throw MailRecoveryException.Usage($"target {Description}: the server offers no login (no AUTH in its EHLO reply).", $"remove '{user}@' from the URI.");
-        }
-
-        await MailServiceConnector.LoginAsync(client, user, credentials.Read(Description), cancellationToken);
-    }
+                "use smtps:// or a server with STARTTLS; add --insecure to send it anyway (only on loopback or a trusted network)."),
+            () => MailRecoveryException.Usage($"target {Description}: the server offers no login (no AUTH in its EHLO reply).", $"remove '{user}@' from the URI.")),
+            cancellationToken);
 
     /// <summary>Connects again for a delivery: an unreachable server means "later" for this message.</summary>
     private async Task ReconnectAsync(CancellationToken cancellationToken)
@@ -298,22 +286,5 @@ public sealed class SmtpTarget : IReplayTarget
         {
             throw MailRecoveryException.Usage($"{what}: '{address}' is not a mail address ({e.Message.TrimEnd('.')}).", "give an address like helpdesk@example.com.");
         }
-    }
-
-    private static (bool Implicit, string Host, int Port, string? User) ParseUri(string text)
-    {
-        const string Fix = "write it as smtp://host[:port] or smtps://host[:port], with user@ before the host to log in.";
-        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0)
-            throw MailRecoveryException.Usage($"--to {text} is not an SMTP target.", Fix);
-        bool implicitTls = uri.Scheme.Equals("smtps", StringComparison.OrdinalIgnoreCase);
-        if (!implicitTls && !uri.Scheme.Equals("smtp", StringComparison.OrdinalIgnoreCase))
-            throw MailRecoveryException.Usage($"--to {text} is not an SMTP target.", Fix);
-        string userInfo = Uri.UnescapeDataString(uri.UserInfo);
-        if (userInfo.Contains(':', StringComparison.Ordinal))
-            throw MailRecoveryException.Usage($"--to {uri.Host}: the URI contains a password.", "remove it from the URI and pass --password-file FILE (or the MAILRECOVERY_PASSWORD environment variable).");
-        if (uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0)
-            throw MailRecoveryException.Usage($"--to {text}: an SMTP target has no path or parameters.", Fix);
-        int port = uri.IsDefaultPort || uri.Port <= 0 ? (implicitTls ? 465 : 25) : uri.Port;
-        return (implicitTls, uri.Host, port, userInfo.Length == 0 ? null : userInfo);
     }
 }

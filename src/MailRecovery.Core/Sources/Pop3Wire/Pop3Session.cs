@@ -238,14 +238,15 @@ public sealed class Pop3Session : IAsyncDisposable
     /// <summary>
     /// QUIT (RFC 1939 §6) and close: the server enters the UPDATE state and removes the messages marked by
     /// <see cref="DeleteAsync"/>; with none marked it removes nothing. A -ERR to QUIT (some deletions failed) is not
-    /// an error here: those messages stay on the server and the next pass deletes them again.
+    /// an exception here: those messages stay on the server and the next fetch pass deletes them again. It is the
+    /// result, false, for a caller that must not claim a removal the server did not make.
     /// </summary>
-    public async Task QuitAsync(CancellationToken cancellationToken)
+    /// <returns>True when the server answered +OK (the marked messages are gone).</returns>
+    public async Task<bool> QuitAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (IsConnected)
-                await CommandAsync("QUIT", cancellationToken);
+            return IsConnected && (await CommandAsync("QUIT", cancellationToken)).Ok;
         }
         finally
         {

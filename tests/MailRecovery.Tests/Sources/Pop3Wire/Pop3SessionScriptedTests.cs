@@ -57,6 +57,28 @@ public sealed class Pop3SessionScriptedTests
         Assert.Equal("Subject: x\r\n\r\n", headers);
     }
 
+    [Theory]
+    [InlineData("+OK bye", true)]
+    [InlineData("-ERR some deleted messages not removed", false)]
+    public async Task QUIT_says_whether_the_server_committed_the_deletions(string reply, bool committed)
+    {
+        await using var server = ScriptedMailServer.Start(async s =>
+        {
+            await LoginScriptAsync(s);
+            await s.ExpectAsync("DELE 1", "+OK marked");
+            await s.ExpectAsync("QUIT", reply);
+        });
+        await using var session = await LoggedInAsync(server.Port);
+
+        await session.DeleteAsync([1], 1, CancellationToken.None);
+        bool result = await session.QuitAsync(CancellationToken.None);
+        await server.Completion.WaitAsync(Timeout);
+
+        // A probe cleanup must not report "removed" for a DELE the server did not make (RFC 1939 §6: -ERR in UPDATE).
+        Assert.Equal(committed, result);
+        Assert.False(session.IsConnected);
+    }
+
     [Fact]
     public async Task A_reply_line_that_never_ends_is_a_protocol_error_not_a_memory_hog()
     {
