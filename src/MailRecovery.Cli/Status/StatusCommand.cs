@@ -159,7 +159,7 @@ internal static class StatusCommand
         UsualHigh: r.UsualHigh,
         Days: [.. r.Days.Select(d => new StatusJson.StatusDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count, d.Low))],
         Warnings: r.Warnings,
-        Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason))],
+        Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason, c.Account))],
         Helpdesks: [.. (r.Primaries ?? []).Select(h => new StatusJson.HelpdeskJson(h.Primary, h.Account, h.LastLook, h.LastTaken, h.Waiting, h.OldestWaitingSince))],
         MaxWaitingMinutes: options.MaxWaiting.TotalMinutes,
         MaxPassAgeMinutes: options.MaxPassAge.TotalMinutes,
