@@ -18,7 +18,7 @@ public static class PruneCutoff
         if (days < minimumDays)
         {
             throw MailRecoveryException.Usage(
-                $"--older-than {days} would prune messages younger than the minimum of {minimumDays} days (configuration key prune:minimumDays). Nothing was changed.",
+                $"--older-than {days} would prune messages younger than the minimum of {minimumDays} days (configuration key prune.minimumDays). Nothing was changed.",
                 $"use --older-than {minimumDays} or more; if younger mail really must go, lower \"prune\": {{ \"minimumDays\": N }} in the configuration first.");
         }
 

@@ -80,7 +80,7 @@ public static class ConfigLoader
         int pruneMinimum = Int(root, "prune:minimumDays", MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays, 1, 100_000);
         int? pruneOlderThan = root["prune:olderThanDays"] is null ? null : Int(root, "prune:olderThanDays", pruneMinimum, 1, 100_000);
         if (pruneOlderThan < pruneMinimum)
-            throw Error("prune:olderThanDays", $"is {pruneOlderThan}, below prune:minimumDays ({pruneMinimum})", $"set it to {pruneMinimum} or more, or lower prune:minimumDays.");
+            throw Error("prune.olderThanDays", $"is {pruneOlderThan}, below prune.minimumDays ({pruneMinimum})", $"set it to {pruneMinimum} or more, or lower prune.minimumDays.");
         return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting))
         {
             MaxPassAge = maxPassAge,
