@@ -22,7 +22,12 @@ public static class SmtpSessions
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(refusals);
-        SecureSocketOptions tls = endpoint.Tls == TlsMode.Implicit ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable;
+        SecureSocketOptions tls = endpoint.Tls switch
+        {
+            TlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+            TlsMode.None => SecureSocketOptions.None, // ?tls=none: a login here was allowed by --insecure at parse time
+            _ => endpoint.RequireStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.StartTlsWhenAvailable,
+        };
         await MailServiceConnector.ConnectAsync(client, endpoint.Host, endpoint.Port, tls, trust, cancellationToken);
         if (endpoint.User is null)
             return;

@@ -9,13 +9,23 @@ namespace MailRecovery.Core.Protocols;
 /// <param name="NotSmtp">Not a URI, or no host (the text).</param>
 /// <param name="BadScheme">Not smtp, smtps or submission (the scheme, the text).</param>
 /// <param name="Password">A password in the user part (the host; never the password).</param>
-/// <param name="PathOrQuery">A path or parameters (the text); null where they are passed over.</param>
+/// <param name="PathOrQuery">A path or parameters other than <c>?tls=</c> (the text); null where they are passed over.</param>
 public sealed record SmtpUriWording(
     Func<string, MailRecoveryException> NotSmtp,
     Func<string, string, MailRecoveryException> BadScheme,
     Func<string, MailRecoveryException> Password,
     Func<string, MailRecoveryException>? PathOrQuery)
 {
+    /// <summary>This place's words for <paramref name="problem"/>: its own where it has them, else the shared ones.</summary>
+    public MailRecoveryException Refuse(MailUriProblem problem, string detail, string text) => problem switch
+    {
+        MailUriProblem.Empty or MailUriProblem.NotAUri or MailUriProblem.NoHost => NotSmtp(text),
+        MailUriProblem.BadScheme => BadScheme(detail, text),
+        MailUriProblem.Password => Password(detail),
+        MailUriProblem.UnknownParameter when PathOrQuery is not null => PathOrQuery(text),
+        _ => MailUriRefusals.Common(problem, detail, text, "SMTP URI", string.Empty),
+    };
+
     private const string ReplayFix = "write it as smtp://host[:port] or smtps://host[:port], with user@ before the host to log in.";
 
     /// <summary>alias verify's <c>--smtp</c> and the configuration's <c>probe.smtp</c>.</summary>

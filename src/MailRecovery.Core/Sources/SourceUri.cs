@@ -1,85 +1,55 @@
-using System.Globalization;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Protocols;
 
 namespace MailRecovery.Core.Sources;
 
 /// <summary>
-/// Parses the source URI grammar shared by every verb:
+/// The source URI of every verb, on the one grammar (<see cref="MailUri"/>):
 /// <c>imap://user@host[:port][/Mailbox]</c>, <c>imaps://…</c> (implicit TLS), <c>pop3://user@host[:port]</c>,
 /// <c>pop3s://…</c>. Plain <c>imap</c>/<c>pop3</c> require STARTTLS unless <c>?tls=none</c> is added, and
-/// <c>?tls=none</c> is refused unless the caller passes <c>insecure</c>. A password in the URI is refused:
-/// it would end up in shell history and process listings.
+/// <c>?tls=none</c> is refused unless the caller passes <c>insecure</c>; <c>?tls=implicit</c> is the "s" scheme.
+/// A password in the URI is refused: it would end up in shell history and process listings.
 /// </summary>
 public static class SourceUri
 {
+    private static readonly string[] Schemes = ["imap", "imaps", "pop3", "pop", "pop3s", "pops"];
+
     public static SourceEndpoint Parse(string text, bool insecure)
     {
-        if (string.IsNullOrWhiteSpace(text))
-            throw MailRecoveryException.Usage("the source URI is empty.", "give one like imaps://user@mail.example.com/INBOX or pop3s://user@mail.example.com.");
-        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri))
-            throw MailRecoveryException.Usage($"'{text}' is not a source URI.", "write it as imaps://user@host[:port][/Mailbox] or pop3s://user@host[:port].");
-
-        (MailProtocol protocol, TlsMode tls) = uri.Scheme.ToLowerInvariant() switch
+        MailUriRefusal refuse = (problem, detail) => Refusal(problem, detail, text);
+        MailUri uri = MailUri.Parse(text, Schemes, refuse);
+        (MailProtocol protocol, bool implicitScheme) = uri.Scheme switch
         {
-            "imap" => (MailProtocol.Imap, TlsMode.StartTls),
-            "imaps" => (MailProtocol.Imap, TlsMode.Implicit),
-            "pop3" or "pop" => (MailProtocol.Pop3, TlsMode.StartTls),
-            "pop3s" or "pops" => (MailProtocol.Pop3, TlsMode.Implicit),
-            _ => throw MailRecoveryException.Usage($"'{uri.Scheme}' in '{text}' is not a source scheme.", "use imap, imaps, pop3 or pop3s."),
+            "imap" => (MailProtocol.Imap, false),
+            "imaps" => (MailProtocol.Imap, true),
+            "pop3" or "pop" => (MailProtocol.Pop3, false),
+            _ => (MailProtocol.Pop3, true),
         };
-        int defaultPort = EndpointCapabilities.Of(protocol).DefaultPort(tls); // before ?tls=none: imap://…?tls=none is port 143
-
-        string userInfo = Uri.UnescapeDataString(uri.UserInfo);
-        if (userInfo.Contains(':', StringComparison.Ordinal))
-            throw MailRecoveryException.Usage($"the source URI for {uri.Host} contains a password.", "remove it from the URI and pass --password-file FILE (or the MAILRECOVERY_PASSWORD environment variable).");
-        if (userInfo.Length == 0)
+        EndpointCapabilities capabilities = EndpointCapabilities.Of(protocol);
+        if (uri.User.Length == 0)
             throw MailRecoveryException.Usage($"the source URI '{text}' has no user.", "write the user before the host: imaps://user@host.");
+        if (uri.OtherParameters.Count > 0)
+            throw refuse(MailUriProblem.UnknownParameter, uri.OtherParameters[0]);
+        TlsMode tls = uri.TlsFor(implicitScheme, login: true, insecure, refuse);
+        // The scheme (or ?tls=implicit) picks the default port, not ?tls=none: imap://…?tls=none is port 143.
+        int defaultPort = capabilities.DefaultPort(tls == TlsMode.Implicit ? TlsMode.Implicit : TlsMode.StartTls);
 
-        foreach (var (key, value) in Query(uri.Query))
-        {
-            if (key != "tls")
-                throw MailRecoveryException.Usage($"unknown URI parameter '{key}' in '{text}'.", "the only parameter is ?tls=none (with --insecure).");
-            if (value == "none")
-            {
-                if (!insecure)
-                    throw MailRecoveryException.Usage($"'{text}' asks for an unencrypted connection.", "add --insecure if you really mean to send the password in clear text (only on loopback or a trusted network).");
-                if (tls == TlsMode.Implicit)
-                    throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and no TLS at once.", "use imap:// or pop3:// with ?tls=none.");
-                tls = TlsMode.None;
-            }
-            else if (value == "starttls" && tls == TlsMode.Implicit)
-            {
-                throw MailRecoveryException.Usage($"'{text}' asks for implicit TLS and STARTTLS at once.", $"use {EndpointCapabilities.Of(protocol).Scheme}:// for STARTTLS, or drop ?tls=starttls.");
-            }
-            else if (value != "starttls")
-            {
-                throw MailRecoveryException.Usage($"'tls={value}' in '{text}' is not a TLS mode.", "use ?tls=none (with --insecure); imaps/pop3s mean implicit TLS, imap/pop3 mean STARTTLS.");
-            }
-        }
-
-        string path = Uri.UnescapeDataString(uri.AbsolutePath).Trim('/');
-        bool hasMailboxes = EndpointCapabilities.Of(protocol).HasMailboxes;
-        IReadOnlyList<string> mailboxes = hasMailboxes
-            ? [path.Length == 0 ? "INBOX" : path]
+        IReadOnlyList<string> mailboxes = capabilities.HasMailboxes
+            ? [uri.Path.Length == 0 ? "INBOX" : uri.Path]
             : [];
-        if (!hasMailboxes && path.Length > 0)
-            throw MailRecoveryException.Usage($"'{text}': POP3 has no mailboxes.", "remove '/{path}' from the URI.");
-
-        int port = uri.IsDefaultPort || uri.Port < 0 ? defaultPort : uri.Port;
-        if (port == 0)
-            throw MailRecoveryException.Usage($"'{text}': port 0 is not a port.", "give the server's port, or leave it out for the default.");
-        return new SourceEndpoint(protocol, uri.Host, port, tls, userInfo, mailboxes);
+        if (!capabilities.HasMailboxes && uri.Path.Length > 0)
+            throw MailRecoveryException.Usage($"'{text}': POP3 has no mailboxes.", $"remove '/{uri.Path}' from the URI.");
+        return new SourceEndpoint(protocol, uri.Host, uri.Port ?? defaultPort, tls, uri.User, mailboxes);
     }
 
-    private static IEnumerable<(string Key, string Value)> Query(string query)
+    /// <summary>This place's words: the shared ones, with the source examples and flags.</summary>
+    private static MailRecoveryException Refusal(MailUriProblem problem, string detail, string text) => problem switch
     {
-        foreach (string pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = pair.IndexOf('=', StringComparison.Ordinal);
-            string key = eq < 0 ? pair : pair[..eq];
-            string value = eq < 0 ? string.Empty : pair[(eq + 1)..];
-            yield return (Uri.UnescapeDataString(key).ToLower(CultureInfo.InvariantCulture), Uri.UnescapeDataString(value).ToLower(CultureInfo.InvariantCulture));
-        }
-    }
+        MailUriProblem.Empty => MailRecoveryException.Usage("the source URI is empty.", "give one like imaps://user@mail.example.com/INBOX or pop3s://user@mail.example.com."),
+        MailUriProblem.NotAUri => MailRecoveryException.Usage($"'{text}' is not a source URI.", "write it as imaps://user@host[:port][/Mailbox] or pop3s://user@host[:port]."),
+        MailUriProblem.BadScheme => MailRecoveryException.Usage($"'{detail}' in '{text}' is not a source scheme.", "use imap, imaps, pop3 or pop3s."),
+        MailUriProblem.TlsConflict when detail == "none" => MailRecoveryException.Usage($"'{text}' asks for implicit TLS and no TLS at once.", "use imap:// or pop3:// with ?tls=none."),
+        _ => MailUriRefusals.Common(problem, detail, text, "source URI",
+            "remove it from the URI and pass --password-file FILE (or the MAILRECOVERY_PASSWORD environment variable)."),
+    };
 }

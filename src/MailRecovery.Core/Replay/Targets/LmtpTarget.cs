@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
 using MailRecovery.Core.Sources;
 using MailRecovery.Core.Sources.InputGuard;
 
@@ -24,6 +25,8 @@ namespace MailRecovery.Core.Replay.Targets;
 /// </summary>
 public sealed class LmtpTarget : IReplayTarget
 {
+    private static readonly string[] Schemes = ["lmtp"];
+
     private readonly EndPoint endPoint;
     private readonly string where;
     private readonly IReadOnlyList<string> recipients;
@@ -243,23 +246,26 @@ public sealed class LmtpTarget : IReplayTarget
     private static (EndPoint EndPoint, string Where) ParseUri(string text)
     {
         const string Fix = "write it as lmtp://host:port or lmtp:/path/to/socket.";
-        if (!text.StartsWith("lmtp:", StringComparison.OrdinalIgnoreCase))
-            throw MailRecoveryException.Usage($"--to {text} is not an LMTP target.", Fix);
-        string rest = text["lmtp:".Length..];
-        if (rest.StartsWith("//", StringComparison.Ordinal) && !rest.StartsWith("///", StringComparison.Ordinal))
+        MailRecoveryException NotLmtp() => MailRecoveryException.Usage($"--to {text} is not an LMTP target.", Fix);
+        MailUri uri = MailUri.Parse(text, Schemes, (problem, detail) => problem switch
         {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) || uri.Host.Length == 0 || uri.UserInfo.Length > 0
-                || uri.AbsolutePath is not ("" or "/") || uri.Query.Length > 0)
-                throw MailRecoveryException.Usage($"--to {text} is not an LMTP target.", Fix);
-            if (uri.Port <= 0)
-                throw MailRecoveryException.Usage($"--to {text}: no port.", "LMTP has no standard port (RFC 2033 §5 keeps it off 25): give the one the store listens on, e.g. lmtp://127.0.0.1:24.");
-            return (new DnsEndPoint(uri.DnsSafeHost, uri.Port), $"lmtp://{uri.Host}:{uri.Port}");
+            MailUriProblem.Empty or MailUriProblem.NotAUri or MailUriProblem.BadScheme or MailUriProblem.NoHost or MailUriProblem.Password => NotLmtp(),
+            MailUriProblem.NoSocketPath => MailRecoveryException.Usage($"--to {text}: no socket path.", Fix),
+            _ => MailUriRefusals.Common(problem, detail, text, "target", string.Empty),
+        });
+        if (uri.SocketPath is string socket)
+        {
+            string path = Path.GetFullPath(socket);
+            return (new UnixDomainSocketEndPoint(path), $"lmtp:{path}");
         }
 
-        string path = rest.StartsWith("//", StringComparison.Ordinal) ? rest[2..] : rest;
-        if (path.Length == 0)
-            throw MailRecoveryException.Usage($"--to {text}: no socket path.", Fix);
-        path = Path.GetFullPath(path);
-        return (new UnixDomainSocketEndPoint(path), $"lmtp:{path}");
+        if (uri.User.Length > 0 || uri.HasPath || uri.OtherParameters.Count > 0)
+            throw NotLmtp();
+        // LMTP is for a store on this host or a trusted network and signs nobody in (RFC 2033): ?tls=none is what it is.
+        if (uri.Tls is MailUriTls.Implicit or MailUriTls.StartTls)
+            throw MailRecoveryException.Usage($"--to {text}: LMTP has no TLS here.", "drop the ?tls= parameter (or write ?tls=none); reach a remote store over SMTP or IMAP instead, or through a tunnel.");
+        if (uri.Port is not int port)
+            throw MailRecoveryException.Usage($"--to {text}: no port.", "LMTP has no standard port (RFC 2033 §5 keeps it off 25): give the one the store listens on, e.g. lmtp://127.0.0.1:24.");
+        return (new DnsEndPoint(uri.SocketHost, port), $"lmtp://{uri.Host}:{port}");
     }
 }
