@@ -25,7 +25,7 @@ public static class PrimarySourceFactory
         {
             case "imap" or "imaps" or "pop3" or "pop3s" or "pop" or "pops":
                 SourceEndpoint endpoint = SourceUri.Parse(text, options.Insecure);
-                var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? PrimarySourceOptions.PasswordVariable : null);
+                Protocols.Credential credentials = options.Credential ?? new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? PrimarySourceOptions.PasswordVariable : null);
                 CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
                 return endpoint.Protocol == MailProtocol.Imap
                     ? new ImapPrimarySource(endpoint, credentials, trust)
@@ -51,7 +51,7 @@ public static class PrimarySourceFactory
     }
 
     /// <summary>An IMAP or POP3 primary as the configuration describes it (<c>accounts[i].primary</c>, <c>probe.primary</c>).</summary>
-    public static IPrimaryMailSource Create(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public static IPrimaryMailSource Create(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         return endpoint.Protocol == MailProtocol.Imap
