@@ -1041,7 +1041,7 @@ def main():
     log("benchmark %s: sizes %s, %d run(s), scaling %s; results in %s" % (
         b.stamp, args.sizes, args.runs, args.scaling or "off", b.out_dir))
     meta = {"stamp": b.stamp, "date": b.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
-            "args": {"sizes": args.sizes, "runs": args.runs, "scaling": args.scaling, "quick": args.quick,
+            "ports": [IMAP_PORT, POP3_PORT], "args": {"sizes": args.sizes, "runs": args.runs, "scaling": args.scaling, "quick": args.quick,
                      "index_rows": args.index_rows, "big_mb": args.big_mb, "skip": sorted(args.skip)},
             "machine": machine_info(), "versions": versions(), "startup_s": startup_time()}
     meta["ours_cmd"], meta["ours_kind"] = ours_display()

@@ -320,7 +320,7 @@ def render(rows, meta):
              "from a separate untimed run under `strace -f -c`." % (
                  ", ".join(str(s) for s in a.get("sizes", [])), a.get("runs"),
                  ", scaling up to %s" % a["scaling"] if a.get("scaling") else "", ", QUICK smoke test" if a.get("quick") else "",
-                 round(meta.get("duration_s", 0) / 60, 1), 10143, 10110, ours_cmd(meta),
+                 round(meta.get("duration_s", 0) / 60, 1), meta.get("ports", [10143, 10110])[0], meta.get("ports", [10143, 10110])[1], ours_cmd(meta),
                  meta["ours_kind"] + "; " if meta.get("ours_kind") else "", settle_text(meta)))
     L.append("")
     L.append("**Noise:** the machine's load average was %s at the start and %s at the end (1/5/15 min); other work on "
