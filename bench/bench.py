@@ -66,10 +66,26 @@ def ours_display():
 
 PEER = "mrbench"
 HOST = "127.0.0.1"
-IMAP_PORT = 10143
-POP3_PORT = 10110
+
+
+def bed_ports():
+    """The plain IMAP and POP3 ports of the bed in TB: read from TB/env (a bed started with
+    MAILRECOVERY_TESTBED_PORT_BASE uses others), else the bed's defaults."""
+    ports = {"IMAP_PORT": 10143, "POP3_PORT": 10110}
+    try:
+        with open(os.path.join(TB, "env")) as f:
+            for ln in f:
+                k, _, v = ln.strip().partition("=")
+                if k in ports and v.isdigit():
+                    ports[k] = int(v)
+    except OSError:
+        pass
+    return ports["IMAP_PORT"], ports["POP3_PORT"]
+
+
+IMAP_PORT, POP3_PORT = bed_ports()
 PASSWORD = "secret"
-SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range")
+SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range", "syncfs", "sync")
 RUN_TIMEOUT = 3600
 # ext4's inode allocator skips recently deleted inodes (deleted less than 5 s ago, or 305 s while their inode-table
 # block is dirty; on this machine's journal-less ext4 the effect was still there 60 s after rm + sync): right after
@@ -86,7 +102,7 @@ FULL_PROFILE = ("ours-imap", "ours-pop3", "ours-replay", "mbsync", "mbsync-push"
 DOTNET_ENV = {"DOTNET_NOLOGO": "1", "DOTNET_CLI_TELEMETRY_OPTOUT": "1"}
 
 FIELDS = ["scenario", "size", "tool", "run", "kind", "wall_s", "messages", "bytes", "peak_rss_kb", "cpu_s", "fsyncs",
-          "syscalls", "select_ms", "exit_code", "ok", "exact", "load1", "attempts", "note"]
+          "syncfs", "syscalls", "select_ms", "exit_code", "ok", "exact", "load1", "attempts", "note"]
 
 
 def log(msg):
@@ -435,6 +451,7 @@ class Bench:
             if kind == "strace":
                 calls = parse_strace(strace_out)
                 row["fsyncs"] = sum(calls.get(c, 0) for c in SYNC_CALLS)
+                row["syncfs"] = calls.get("syncfs", 0)
                 row["syscalls"] = sum(calls.values()) if tool in FULL_PROFILE else ""
                 self.profiles[label] = open(strace_out).read() if os.path.exists(strace_out) else ""
                 log("  %-16s strace: %s fsync-family calls%s" % (
@@ -861,7 +878,8 @@ SyncState *
                             load1=load1(), attempts=1)
 
     def scaling_scenario(self, top):
-        sizes = sorted({max(100, top // 10), max(100, top // 3), top})
+        # 1,000 too, so that the memory curve starts where a small mailbox is (issue 15: 1k -> 100k)
+        sizes = sorted({min(1000, top), max(100, top // 10), max(100, top // 3), top})
         for size in sizes:
             self.fetch_scenarios(size, 1, tools_filter={"ours-imap", "ours-pop3", "mbsync", "mpop", "cp"},
                                  scenario_prefix="scaling-")
@@ -1023,7 +1041,7 @@ def main():
     log("benchmark %s: sizes %s, %d run(s), scaling %s; results in %s" % (
         b.stamp, args.sizes, args.runs, args.scaling or "off", b.out_dir))
     meta = {"stamp": b.stamp, "date": b.started.strftime("%Y-%m-%d %H:%M %Z").strip(),
-            "args": {"sizes": args.sizes, "runs": args.runs, "scaling": args.scaling, "quick": args.quick,
+            "ports": [IMAP_PORT, POP3_PORT], "args": {"sizes": args.sizes, "runs": args.runs, "scaling": args.scaling, "quick": args.quick,
                      "index_rows": args.index_rows, "big_mb": args.big_mb, "skip": sorted(args.skip)},
             "machine": machine_info(), "versions": versions(), "startup_s": startup_time()}
     meta["ours_cmd"], meta["ours_kind"] = ours_display()

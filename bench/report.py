@@ -152,6 +152,28 @@ def sizes_of(rows, scenario):
     return sorted({str(r["size"]) for r in rows if r["scenario"] == scenario}, key=size_key)
 
 
+CURVE_TOOLS = ("ours-imap", "mbsync", "ours-pop3", "mpop")
+
+
+def memory_curve(rows):
+    """{messages: {tool: peak RSS in KB}}: the median of a tool's successful timed fetches of one mailbox size, from
+    the fetch scenarios and the scaling runs together."""
+    got = {}
+    for r in rows:
+        if r["kind"] != "timed" or str(r["ok"]) != "1" or r["tool"] not in CURVE_TOOLS:
+            continue
+        if r["scenario"] not in ("fetch-imap", "fetch-pop3", "scaling-fetch-imap", "scaling-fetch-pop3"):
+            continue
+        try:
+            n = int(r["size"])
+        except ValueError:
+            continue
+        v = fnum(r["peak_rss_kb"])
+        if v:
+            got.setdefault(n, {}).setdefault(r["tool"], []).append(v)
+    return {n: {t: med(v) for t, v in tools.items()} for n, tools in got.items()}
+
+
 def targets(rows, meta):
     out = ["| Target | Size | Measured | Met |", "|---|---|---|---|"]
 
@@ -161,7 +183,7 @@ def targets(rows, meta):
 
     for size in sizes_of(rows, "fetch-imap"):
         rt = ratio(rows, "fetch-imap", size, "ours-imap", "mbsync")
-        add("IMAP fetch ≤ 0.67 × mbsync", size, None, rt and rt[0] <= 0.67, fmt_ratio(rt) + " × mbsync" if rt else "–")
+        add("IMAP fetch ≤ 0.5 × mbsync", size, None, rt and rt[0] <= 0.5, fmt_ratio(rt) + " × mbsync" if rt else "–")
         st = strace_row(rows, "fetch-imap", size, "ours-imap")
         ok = timed(rows, "fetch-imap", size, "ours-imap")
         stored = None
@@ -171,11 +193,15 @@ def targets(rows, meta):
                 stored = int(note.split()[1])
         if st:
             fs = int(fnum(st["fsyncs"]))
-            add("… with every message fsynced (fsync-family calls ≥ files stored)", size, None,
-                stored is not None and fs >= stored, "%d calls for %s files" % (fs, stored if stored is not None else "?"))
+            sfs = fnum(st.get("syncfs"))
+            # A batch is made durable by one syncfs (or one fsync per file) before its renames; the tests, not this
+            # count, prove the order. Shown so that a change in the number of flushes is seen.
+            add("… flushes (fsync-family calls, of which syncfs)", size, None, None,
+                "%d calls (%s syncfs) for %s files" % (fs, fmt(sfs, 0) if sfs is not None else "?",
+                                                       stored if stored is not None else "?"))
     for size in sizes_of(rows, "fetch-pop3"):
         rt = ratio(rows, "fetch-pop3", size, "ours-pop3", "mpop")
-        add("POP3 fetch ≤ 0.8 × mpop", size, None, rt and rt[0] <= 0.8, fmt_ratio(rt) + " × mpop" if rt else "–")
+        add("POP3 fetch ≤ 0.67 × mpop", size, None, rt and rt[0] <= 0.67, fmt_ratio(rt) + " × mpop" if rt else "–")
     for size in sizes_of(rows, "replay-imap"):
         skipped = [r for r in rows if r["scenario"] == "replay-imap" and str(r["size"]) == size and r["kind"] == "skipped"]
         if skipped:
@@ -201,6 +227,13 @@ def targets(rows, meta):
                 bool(rss) and rss / 1024 <= 80, "%.1f MB" % (rss / 1024) if rss else "–")
     else:
         add("Peak RSS ≤ 80 MB fetching 10,000 messages", "–", None, None, "not measured (10000 not in --sizes)")
+    curve = memory_curve(rows)
+    big = [n for n in curve if n >= 100000 and curve[n].get("ours-imap")]
+    if big:
+        n = max(big)
+        rss = curve[n]["ours-imap"]
+        add("Peak RSS < 80 MB fetching %s messages over IMAP" % "{:,}".format(n), str(n), None, rss / 1024 < 80,
+            "%.1f MB" % (rss / 1024))
     for size in sizes_of(rows, "index"):
         sel = med([fnum(r["select_ms"]) for r in timed(rows, "index", size, "dry-run-month")])
         wall = med([fnum(r["wall_s"]) for r in timed(rows, "index", size, "dry-run-month")])
@@ -287,7 +320,7 @@ def render(rows, meta):
              "from a separate untimed run under `strace -f -c`." % (
                  ", ".join(str(s) for s in a.get("sizes", [])), a.get("runs"),
                  ", scaling up to %s" % a["scaling"] if a.get("scaling") else "", ", QUICK smoke test" if a.get("quick") else "",
-                 round(meta.get("duration_s", 0) / 60, 1), 10143, 10110, ours_cmd(meta),
+                 round(meta.get("duration_s", 0) / 60, 1), meta.get("ports", [10143, 10110])[0], meta.get("ports", [10143, 10110])[1], ours_cmd(meta),
                  meta["ours_kind"] + "; " if meta.get("ours_kind") else "", settle_text(meta)))
     L.append("")
     L.append("**Noise:** the machine's load average was %s at the start and %s at the end (1/5/15 min); other work on "
@@ -396,6 +429,19 @@ def render(rows, meta):
                 r["scenario"][8:], r["tool"], r["size"], fmt(w), fmt(w * 1e6 / n if w and n else None, 0),
                 fmt(marginal, 0), fmt(w * 1e6 / (cb / 1e3) if w and cb else None, 1),
                 fmt((fnum(r["peak_rss_kb"]) or 0) / 1024, 1) + ("" if str(r["ok"]) == "1" else " FAILED")))
+        L.append("")
+    curve = memory_curve(rows)
+    if len(curve) > 1:
+        L.append("## Memory curve: peak RSS by mailbox size")
+        L.append("")
+        L.append("Peak RSS (MB, `/usr/bin/time` %M, median of the runs at that size) of a whole-mailbox fetch, from the "
+                 "fetch and scaling runs. Flat is the goal (issue 15: under 80 MB at 100,000 messages over IMAP).")
+        L.append("")
+        L.append("| Messages | " + " | ".join(CURVE_TOOLS) + " |")
+        L.append("|---|" + "---|" * len(CURVE_TOOLS))
+        for n in sorted(curve):
+            L.append("| %s | %s |" % ("{:,}".format(n), " | ".join(
+                fmt(curve[n][t] / 1024, 1) if curve[n].get(t) else "–" for t in CURVE_TOOLS)))
         L.append("")
     bad = [r for r in rows if r["kind"] in ("timed", "strace") and str(r["ok"]) != "1"]
     retried = [r for r in rows if str(r.get("attempts", "1")) not in ("", "1")]

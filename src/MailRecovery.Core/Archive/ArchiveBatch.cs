@@ -1,7 +1,7 @@
 namespace MailRecovery.Core.Archive;
 
 /// <summary>
-/// Messages that become durable together: the batch's files are fsynced (in parallel) before one rename pass,
+/// Messages that become durable together: the batch's files are flushed (one syncfs, or parallel fsyncs) before one rename pass,
 /// then one fsync of cur/ and one index transaction cover the whole batch (a group commit). Nothing in the batch counts as
 /// archived, and so nothing may be deleted from a server, before <see cref="Commit"/> returns.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed class ArchiveBatch
         links.Add(new SourceLink(account, mailbox, uidValidity, serverId, file, archive.Clock.GetUtcNow()));
 
     /// <summary>
-    /// Makes the batch's files durable in cur/ (fsyncs, renames, one fsync of cur/); touches no index, so it may run
+    /// Makes the batch's files durable in cur/ (one flush, renames, one fsync of cur/); touches no index, so it may run
     /// while the next batch is fetched. Order is important: files first, index second (<see cref="CommitIndex"/>),
     /// so the index never names a file that is not on disk.
     /// </summary>

@@ -6,16 +6,13 @@ namespace MailRecovery.Core.Archive;
 
 /// <summary>
 /// Writes messages into the archive's Maildir the way Dovecot does: bytes to a unique name in tmp/, mtime set
-/// to the receipt time, fsync (a batch at a time, in <see cref="Publish"/>), then rename into cur/ and fsync cur/. Order is important: a file appears in
-/// cur/ only complete and on disk, and a crash before the rename leaves only a tmp/ file that the next open
-/// removes. Files are 0600.
+/// to the receipt time, made durable a batch at a time (in <see cref="Publish"/>: one syncfs, or an fsync per file),
+/// then rename into cur/ and fsync cur/. Order is important: a file appears in cur/ only complete and on disk, and a
+/// crash before the rename leaves only a tmp/ file that the next open removes. Files are 0600.
 /// </summary>
 public sealed class MaildirWriter
 {
     private const int BufferSize = 128 * 1024;
-
-    /// <summary>Parallel fsyncs when a batch is published.</summary>
-    private const int SyncParallelism = 8;
 
     /// <summary>How much of the start of each message is kept in memory for reading its headers.</summary>
     private const int HeadSize = 64 * 1024;
@@ -24,11 +21,22 @@ public sealed class MaildirWriter
     private readonly int pid = Environment.ProcessId;
     private readonly string host = Environment.MachineName;
     private long sequence;
+    private IBatchFlush? flush;
 
     public MaildirWriter(ArchiveLayout layout, TimeProvider clock)
     {
         this.layout = layout;
         this.clock = clock;
+    }
+
+    /// <summary>
+    /// How <see cref="Publish"/> makes a batch durable: chosen for the archive's file system at the first publish
+    /// (<see cref="BatchFlush.For"/>); tests put a counting one in.
+    /// </summary>
+    internal IBatchFlush Flush
+    {
+        get => flush ??= BatchFlush.For(layout.Tmp);
+        set => flush = value;
     }
 
     /// <summary>
@@ -113,23 +121,33 @@ public sealed class MaildirWriter
     private static bool HeaderEnd(ReadOnlySpan<byte> bytes) =>
         bytes.IndexOf("\r\n\r\n"u8) >= 0 || bytes.IndexOf("\n\n"u8) >= 0;
 
-    /// <summary>Moves staged files into cur/ and makes the renames durable with one fsync of cur/.</summary>
+    /// <summary>
+    /// Makes the staged files durable (<see cref="Flush"/>: one syncfs for the batch, or an fsync per file), then
+    /// moves them into cur/ and makes the renames durable with one fsync of cur/.
+    /// </summary>
+    /// <exception cref="IOException">A file could not be made durable (nothing is renamed) or a rename failed.</exception>
     public void Publish(IReadOnlyCollection<StagedMessage> staged)
     {
         if (staged.Count == 0)
             return;
 
         // Order is important: every file of the batch is on disk before the first rename makes any of them
-        // visible. The fsyncs run in parallel: the file system commits them together (a group commit).
-        Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = SyncParallelism }, s =>
+        // visible; a flush that fails leaves them all in tmp/, which the next open empties.
+        var open = new List<FileStream>(staged.Count);
+        foreach (StagedMessage s in staged)
         {
             if (s.Unsynced is FileStream file)
-            {
-                file.Flush(flushToDisk: true);
-                file.Dispose();
-                s.Unsynced = null;
-            }
-        });
+                open.Add(file);
+        }
+
+        if (open.Count > 0)
+            Flush.Flush(open);
+        foreach (StagedMessage s in staged)
+        {
+            s.Unsynced?.Dispose();
+            s.Unsynced = null;
+        }
+
         foreach (StagedMessage s in staged)
             File.Move(s.TmpPath, Path.Combine(layout.Cur, s.File + MaildirFileName.InfoSuffix), overwrite: false);
         DirectorySync.Sync(layout.Cur);

@@ -8,8 +8,8 @@ namespace MailRecovery.Core.Archive;
 public sealed record StagedMessage(string TmpPath, string File, string Sha256, long Size, DateTimeOffset ArchivedAt, MessageMetadata Metadata)
 {
     /// <summary>
-    /// The still-open file, not yet fsynced: <see cref="MaildirWriter.Publish"/> fsyncs a whole batch at once
-    /// (in parallel, off the network path) before any of it is renamed into cur/.
+    /// The still-open file, not yet durable: <see cref="MaildirWriter.Publish"/> makes a whole batch durable at once
+    /// (one syncfs or parallel fsyncs, off the network path) before any of it is renamed into cur/.
     /// </summary>
     internal FileStream? Unsynced { get; set; }
 

@@ -145,6 +145,15 @@ public sealed class FetchRun
             await RemoveAsync(reader, alreadyOnServer, report, cancellationToken);
 
         IReadOnlyList<ServerMessage> toFetch = missing.Count == 0 ? [] : await reader.DescribeAsync(missing, remap, cancellationToken);
+
+        // An async method keeps its locals until it returns: what is no longer needed per message is let go here, so
+        // that a 100,000-message pass does not hold the listing and the archived ids beside the described messages
+        // while it downloads (issue 15: the peak grew with the mailbox). The listing is kept only for delete-older-than.
+        IReadOnlyList<ServerMessage> listedForExpiry = account.Policy.Mode == ServerPolicyMode.DeleteOlderThan ? listed : [];
+        listed = [];
+        missing = [];
+        alreadyOnServer = [];
+        archived = [];
         IReadOnlyDictionary<string, string>? earlier = null;
         if (remap)
         {
@@ -195,7 +204,7 @@ public sealed class FetchRun
         {
             DateTimeOffset cutoff = Clock.GetUtcNow().AddDays(-account.Policy.DeleteAfterDays);
             HashSet<string> old = await WithArchiveAsync(() => archive.Index.ArchivedServerIdsReceivedBefore(key, mailbox, uidValidity, cutoff), cancellationToken);
-            var expired = listed.Where(m => old.Contains(m.ServerId)).ToList();
+            var expired = listedForExpiry.Where(m => old.Contains(m.ServerId)).ToList();
             if (expired.Count > 0)
                 await RemoveAsync(reader, expired, report, cancellationToken);
         }

@@ -46,16 +46,21 @@ internal sealed class ImapMailboxReader : IMailboxReader
         var described = new List<ServerMessage>(messages.Count);
         foreach (ServerMessage[] batch in messages.Chunk(options.DescribeBatch))
         {
+            var asked = batch.ToDictionary(m => (uint)m.Index);
             var uids = batch.Select(m => new UniqueId(folder.UidValidity, (uint)m.Index)).ToList();
             IList<IMessageSummary> summaries = await folder.FetchAsync(uids, new FetchRequest(items), cancellationToken);
             foreach (IMessageSummary summary in summaries)
             {
-                described.Add(new ServerMessage(
-                    summary.UniqueId.Id.ToString(CultureInfo.InvariantCulture),
-                    (int)summary.UniqueId.Id,
-                    summary.Size is uint size ? size : -1,
-                    summary.InternalDate,
-                    withMessageId ? NormalizeMessageId(summary.Envelope?.MessageId) : null));
+                // The listed message, described: its id string is kept, not made again (a 100,000-message mailbox
+                // holds one per message for the whole pass). A summary of a UID not asked for describes nothing here.
+                if (!asked.Remove(summary.UniqueId.Id, out ServerMessage? listed))
+                    continue;
+                described.Add(listed with
+                {
+                    Size = summary.Size is uint size ? size : -1,
+                    InternalDate = summary.InternalDate,
+                    MessageId = withMessageId ? NormalizeMessageId(summary.Envelope?.MessageId) : null,
+                });
             }
         }
 
