@@ -45,6 +45,7 @@ internal static class ReplayCommand
         var deliverAs = new Option<string?>("--deliver-as") { Description = "Rewrite the copy account's Delivered-To/X-Original-To on top of each message to ADDR (for a helpdesk that routes on them); the rest stays byte for byte." };
 
         var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
+        var connections = new Option<int?>("--connections") { Description = $"SMTP: deliver on up to N connections at once (default {ReplayTargetOptions.DefaultConnections}; 1 delivers strictly one after the other). Messages start oldest first and may arrive out of order; --rate counts them all together." };
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
@@ -52,6 +53,7 @@ internal static class ReplayCommand
             command.Options.Add(o);
         command.Options.Add(checkIn);
         command.Options.Add(checkInPasswordFile);
+        command.Options.Add(connections);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -73,6 +75,7 @@ internal static class ReplayCommand
                 PasswordEnvironmentVariable = fromConfig?.PasswordEnvironmentVariable ?? "MAILRECOVERY_PASSWORD",
                 CheckIn = result.GetValue(checkIn),
                 CheckInPasswordFile = result.GetValue(checkInPasswordFile),
+                Connections = Connections(result.GetValue(connections)) ?? fromConfig?.Connections ?? ReplayTargetOptions.DefaultConnections,
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
@@ -184,6 +187,9 @@ internal static class ReplayCommand
         DateTimeOffset now = clock.GetUtcNow();
         return new ReplayWindow(t, now > t ? now : t, ReplayClock.Received);
     }
+
+    private static int? Connections(int? n) => n is null or (>= 1 and <= ReplayTargetOptions.MaxConnections) ? n
+        : throw MailRecoveryException.Usage($"--connections {n} is out of range.", $"give a whole number from 1 to {ReplayTargetOptions.MaxConnections}; 1 delivers one message after the other.");
 
     private static double ParseRate(string? text)
     {

@@ -104,7 +104,10 @@ public static class ConfigLoader
             passwordFile,
             passwordFile is null ? Optional(s, "passwordEnv") : null,
             Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa,
-            Bool(s, "insecure", globalInsecure));
+            Bool(s, "insecure", globalInsecure))
+        {
+            Connections = Optional(s, "connections") is null ? null : Int(s, "connections", Replay.ReplayTargetOptions.DefaultConnections, 1, Replay.ReplayTargetOptions.MaxConnections),
+        };
     }
 
     /// <summary>

@@ -71,5 +71,6 @@ internal static class ConfigSchema
             ConfigKey.Value("passwordEnv", EnvName),
             ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
             ConfigKey.Value("caFile", PathText),
-            ConfigKey.Value("insecure", TrueFalse)));
+            ConfigKey.Value("insecure", TrueFalse),
+            ConfigKey.Value("connections", "a whole number from 1 to 50")));
 }

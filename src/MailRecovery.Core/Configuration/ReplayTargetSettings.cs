@@ -8,4 +8,8 @@ namespace MailRecovery.Core.Configuration;
 /// <param name="PasswordEnvironmentVariable">The variable holding the target's password, when there is no file.</param>
 /// <param name="CaFile">The PEM to trust for the target: <c>replay.caFile</c>, else the top-level <c>caFile</c>.</param>
 /// <param name="Insecure"><c>replay.insecure</c>, else the top-level <c>insecure</c>.</param>
-public sealed record ReplayTargetSettings(string? PasswordFile, string? PasswordEnvironmentVariable, string? CaFile, bool Insecure);
+public sealed record ReplayTargetSettings(string? PasswordFile, string? PasswordEnvironmentVariable, string? CaFile, bool Insecure)
+{
+    /// <summary><c>replay.connections</c>: SMTP sessions delivering at once (<c>--connections</c> wins); null when not configured.</summary>
+    public int? Connections { get; init; }
+}
