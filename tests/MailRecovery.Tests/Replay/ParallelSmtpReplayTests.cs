@@ -58,6 +58,25 @@ public sealed class ParallelSmtpReplayTests(TestBedFixture bed)
     }
 
     /// <summary>
+    /// A server that takes only two connections from us and greets more with 421: the refused starts are retried
+    /// ("try later"), the run keeps fewer deliveries in flight and reuses the sessions that work, so every message
+    /// is delivered and none is left "try later". (How fast it backs off is AdaptiveConcurrencyTests' part.)
+    /// </summary>
+    [Fact]
+    public async Task A_server_that_refuses_extra_connections_with_421_gets_fewer_and_every_message_arrives()
+    {
+        using TempDirectory dir = await ArchiveOfAsync(30);
+        string target = TestBedFixture.NewUser("pd");
+        await using var cap = new SmtpConnectionCap(bed.SmtpPort, 2);
+
+        ReplayReport report = await RunAsync(dir.Path, target, new ReplayOptions { RetryDelay = TimeSpan.FromMilliseconds(200) }, connections: 8, port: cap.Port);
+
+        Assert.True(cap.Refused > 0, "the cap never refused a connection: the test proves nothing");
+        Assert.Equal((30, 0, 0), (report.Delivered, report.TryLater.Count, report.Failed.Count));
+        await AssertEachOnceAsync(dir.Path, target);
+    }
+
+    /// <summary>
     /// The crash model with N deliveries in flight: a kill -9 leaves up to N intents without outcome; the next run
     /// with <c>--check-in</c> settles each by looking, so every message is in the mailbox exactly once.
     /// </summary>
@@ -92,11 +111,11 @@ public sealed class ParallelSmtpReplayTests(TestBedFixture bed)
 
     private string JournalKey(string targetUser) => $"smtp://127.0.0.1:{bed.SmtpPort} rcpt={targetUser}@example.test";
 
-    private async Task<ReplayReport> RunAsync(string archiveDir, string targetUser, ReplayOptions options, int connections, IProtocolLogger? logger = null)
+    private async Task<ReplayReport> RunAsync(string archiveDir, string targetUser, ReplayOptions options, int connections, IProtocolLogger? logger = null, int? port = null)
     {
         using MessageArchive archive = await MessageArchive.OpenAsync(archiveDir, ArchiveAccess.ReadOnly, TimeProvider.System, CancellationToken.None);
         using ReplayJournal journal = ReplayJournal.Open(archive.Layout.JournalPath, TimeProvider.System);
-        await using var target = new SmtpTarget($"smtp://127.0.0.1:{bed.SmtpPort}", [$"{targetUser}@example.test"], null, false, bed.Credentials,
+        await using var target = new SmtpTarget($"smtp://127.0.0.1:{port ?? bed.SmtpPort}", [$"{targetUser}@example.test"], null, false, bed.Credentials,
             bed.Trust, false, TimeProvider.System, logger, connections);
         var plan = new ReplayPlan(Window, TimeZoneInfo.Utc, ReplaySelector.Select(archive.Index, Window, ReplayFilter.All));
         return await new ReplayRun(archive, journal, target, options, NullLogger.Instance).RunAsync(plan, CancellationToken.None);

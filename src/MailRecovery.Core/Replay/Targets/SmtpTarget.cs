@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -58,10 +57,10 @@ public sealed class SmtpTarget : IReplayTarget
 
     /// <summary>Every session made so far (at most <see cref="connections"/>), for logging out; under <see cref="sessionsGate"/>.</summary>
     private readonly List<ReplaySmtpClient> sessions = [];
-    private readonly Lock sessionsGate = new();
 
-    /// <summary>The sessions no delivery is using now, connected or not.</summary>
-    private readonly ConcurrentBag<ReplaySmtpClient> idle = [];
+    /// <summary>The sessions no delivery is using now, connected or not; under <see cref="sessionsGate"/>.</summary>
+    private readonly List<ReplaySmtpClient> idle = [];
+    private readonly Lock sessionsGate = new();
 
     // International stays off (MailKit then asks for SMTPUTF8 only when an envelope address needs it); the
     // message is written verbatim either way.
@@ -113,7 +112,7 @@ public sealed class SmtpTarget : IReplayTarget
         }
         finally
         {
-            idle.Add(client);
+            Return(client);
         }
     }
 
@@ -134,7 +133,7 @@ public sealed class SmtpTarget : IReplayTarget
         }
         finally
         {
-            idle.Add(client);
+            Return(client);
         }
     }
 
@@ -235,17 +234,35 @@ public sealed class SmtpTarget : IReplayTarget
         }
     }
 
-    /// <summary>An idle session, or a new one (not yet connected) when all are in use; the run never asks for more than <see cref="connections"/>.</summary>
+    /// <summary>
+    /// An idle session, a connected one first; else a new one (not yet connected). The run never asks for more than
+    /// <see cref="connections"/>, and after a server refused a connection (421) it asks for fewer: then the sessions
+    /// that work are reused, and no refused one is tried again while one of them is free.
+    /// </summary>
     private ReplaySmtpClient Take()
     {
-        if (idle.TryTake(out ReplaySmtpClient? client))
-            return client;
         lock (sessionsGate)
         {
-            client = new ReplaySmtpClient(protocolLogger);
+            int i = idle.FindIndex(c => c.IsConnected);
+            if (i < 0 && idle.Count > 0)
+                i = idle.Count - 1;
+            if (i >= 0)
+            {
+                ReplaySmtpClient taken = idle[i];
+                idle.RemoveAt(i);
+                return taken;
+            }
+
+            var client = new ReplaySmtpClient(protocolLogger);
             sessions.Add(client);
             return client;
         }
+    }
+
+    private void Return(ReplaySmtpClient client)
+    {
+        lock (sessionsGate)
+            idle.Add(client);
     }
 
     private ReplaySmtpClient[] Sessions()
