@@ -12,7 +12,7 @@ public sealed class SmtpConnectionCap : IAsyncDisposable
 {
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly int target;
-    private readonly int cap;
+    private int cap;
     private readonly Task accepting;
     private int open;
 
@@ -25,6 +25,13 @@ public sealed class SmtpConnectionCap : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    /// <summary>The most connections let through at once; raise it to let the server "recover".</summary>
+    public int Cap
+    {
+        get => Volatile.Read(ref cap);
+        set => Volatile.Write(ref cap, value);
+    }
 
     /// <summary>Connections greeted with 421.</summary>
     public int Refused => Volatile.Read(ref refused);
@@ -51,7 +58,7 @@ public sealed class SmtpConnectionCap : IAsyncDisposable
                 return;
             }
 
-            if (Interlocked.Increment(ref open) > cap)
+            if (Interlocked.Increment(ref open) > Cap)
             {
                 Interlocked.Decrement(ref open);
                 Interlocked.Increment(ref refused);
