@@ -84,6 +84,7 @@ def bed_ports():
 
 
 IMAP_PORT, POP3_PORT = bed_ports()
+SMTP_PORT = 10025     # the bed's Postfix (STARTTLS with the bed's CA), which hands the mail to Dovecot over LMTP
 PASSWORD = "secret"
 SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range", "syncfs", "sync")
 RUN_TIMEOUT = 3600
@@ -685,6 +686,40 @@ delivery maildir {mail}
             return Inv(argv, False, count, expect=expect, json_out=True)
         return make
 
+    def ours_replay_smtp(self, archive, prefix, expect, connections):
+        """replay to the bed's Postfix, to a fresh user per run; counted once Postfix has delivered it all."""
+        def make(tag):
+            target = "%s-%s" % (prefix, tag)
+            self.discard(os.path.join(HOMES, target))
+            self.outputs.append(os.path.join(HOMES, target))
+            for f in os.listdir(os.path.join(archive, "mailrecovery")):
+                if f.startswith("replay-journal"):
+                    os.remove(os.path.join(archive, "mailrecovery", f))
+            argv = [*OURS, "replay", "--archive", archive, "--since", "2000-01-01T00:00Z", "--until", "2100-01-01T00:00Z",
+                    "--to", "smtp://%s:%d" % (HOST, SMTP_PORT), "--rcpt", "%s@example.test" % target,
+                    "--ca-file", os.path.join(TB, "tls", "cert.pem"), "--connections", str(connections), "--yes", "--json"]
+
+            def count(stdout):
+                # The wall time is the hand-over to Postfix; its queue then drains into the mailbox (not timed).
+                try:
+                    j = json.loads(stdout)
+                    delivered, nbytes = int(j.get("delivered", 0)), int(j.get("bytes", 0))
+                except ValueError:
+                    delivered, nbytes = 0, 0
+                deadline = time.time() + 600
+                n = 0
+                while time.time() < deadline:
+                    try:
+                        n = mailbox_count(target)
+                    except RuntimeError:
+                        n = 0
+                    if n >= delivered:
+                        break
+                    time.sleep(1)
+                return n, nbytes, "delivered %d, %d connection(s)" % (delivered, connections)
+            return Inv(argv, False, count, expect=expect, json_out=True)
+        return make
+
     def mbsync_push(self, pristine, prefix, expect, nbytes):
         def make(tag):
             target = "%s-%s" % (prefix, tag)
@@ -830,6 +865,19 @@ SyncState *
             for tool, make in tools:
                 self.attempt(make, "replay-imap", size, tool, "strace", "strace")
             self.drop_outputs()
+        # Replay to SMTP through the bed's Postfix: one connection (the rate before --connections) against the
+        # default of 8; the same archive, a fresh user per run, alternating order.
+        smtp = [("ours-replay-smtp-1", self.ours_replay_smtp(archive, "mrbench-rs1-%d" % size, unique, 1)),
+                ("ours-replay-smtp", self.ours_replay_smtp(archive, "mrbench-rs8-%d" % size, unique, 8))]
+        smtp = [t for t in smtp if t[0] not in self.args.skip]
+        keep = self.keep_outputs(st["bytes"], len(smtp) * runs)
+        for r in range(1, runs + 1):
+            log("replay-smtp %d, run %d/%d" % (size, r, runs))
+            for tool, make in (smtp if r % 2 else list(reversed(smtp))):
+                self.attempt(make, "replay-smtp", size, tool, r, "timed")
+                if not keep:
+                    self.drop_outputs()
+        self.drop_outputs()
 
     def memory_scenario(self, mb, runs):
         d = os.path.join(WORK, "pristine", "big%d" % mb)

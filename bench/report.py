@@ -13,12 +13,15 @@ SCENARIOS = [
     ("fetch-imap", "Fetch over IMAP (whole mailbox into a fresh Maildir)", "ours-imap"),
     ("fetch-pop3", "Fetch over POP3 (whole mailbox into a fresh Maildir)", "ours-pop3"),
     ("replay-imap", "Replay to IMAP (whole archive / Maildir into a fresh user's INBOX)", "ours-replay"),
+    ("replay-smtp", "Replay to SMTP (whole archive through the bed's Postfix into a fresh user; wall = hand-over)", "ours-replay-smtp"),
     ("reference", "Reference: copying the mailbox files on this disk", None),
 ]
 TOOL_NOTES = {
     "ours-imap": "MailRecovery `fetch` imap://, policy keep",
     "ours-pop3": "MailRecovery `fetch` pop3://, policy keep",
     "ours-replay": "MailRecovery `replay` of the whole archive window",
+    "ours-replay-smtp": "MailRecovery `replay` to smtp://, default --connections 8",
+    "ours-replay-smtp-1": "MailRecovery `replay` to smtp:// with --connections 1 (the rate before parallel delivery)",
     "mbsync": "isync/mbsync, Sync Pull, SyncState in the Maildir",
     "offlineimap3": "offlineimap3 -o, readonly, folderfilter INBOX",
     "getmail6-imap": "getmail6 SimpleIMAPRetriever, Maildir, read_all, delete false (waitpid wrapper)",
@@ -127,7 +130,7 @@ def tool_table(rows, meta, scenario, size, ours, with_ratio=True):
         allr = timed(rows, scenario, size, t, ok_only=False)
         wall = med([fnum(r["wall_s"]) for r in ok])
         msgs = med([fnum(r["messages"]) for r in ok])
-        nbytes = cb if scenario != "replay-imap" else med([fnum(r["bytes"]) for r in ok])
+        nbytes = cb if not scenario.startswith("replay-") else med([fnum(r["bytes"]) for r in ok])
         rss = med([fnum(r["peak_rss_kb"]) for r in ok])
         cpu = med([fnum(r.get("cpu_s")) for r in ok])
         st = strace_row(rows, scenario, size, t)
@@ -210,6 +213,15 @@ def targets(rows, meta):
         rt = ratio(rows, "replay-imap", size, "ours-replay", "mbsync-push")
         add("Replay to IMAP ≤ 0.5 × mbsync push", size, None, rt and rt[0] <= 0.5,
             fmt_ratio(rt) + " × mbsync push" if rt else "–")
+    for size in sizes_of(rows, "replay-smtp"):
+        rt = ratio(rows, "replay-smtp", size, "ours-replay-smtp", "ours-replay-smtp-1")
+        add("Replay to SMTP ≥ 4 × one connection (wall ≤ 0.25 ×)", size, None, rt and rt[0] <= 0.25,
+            fmt_ratio(rt) + " × one connection's wall" if rt else "–")
+    for sc, ours in (("replay-imap", "ours-replay"), ("replay-smtp", "ours-replay-smtp")):
+        if "10000" in sizes_of(rows, sc):
+            rss = max([fnum(r["peak_rss_kb"]) or 0 for r in timed(rows, sc, "10000", ours)] or [0])
+            add("Peak RSS ≤ 80 MB replaying 10,000 messages (%s, highest run)" % sc, "10000", None,
+                bool(rss) and rss / 1024 <= 80, "%.1f MB" % (rss / 1024) if rss else "–")
     for size in sizes_of(rows, "reference"):
         for ours, sc, label in (("ours-imap", "fetch-imap", "IMAP"), ("ours-pop3", "fetch-pop3", "POP3")):
             rt = ratio(rows, "reference", size, ours, "cp", sc)

@@ -46,6 +46,7 @@ internal static class ReplayCommand
 
         var snapshotStore = new Option<string?>("--snapshot-store") { Description = "The snapshot store for times written snapshot:ID (the moment that snapshot's copy started), e.g. --pulled-after snapshot:20261129T020000.123Z-3fa2. Default: the configuration's snapshots.store." };
         var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
+        var connections = new Option<int?>("--connections") { Description = $"SMTP: deliver on up to N connections at once (default {ReplayTargetOptions.DefaultConnections}; 1 delivers strictly one after the other). Messages start oldest first and may arrive out of order; --rate counts them all together." };
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 
         var command = new Command("replay", "Re-import the archived messages of a time window into a mail store, exactly once. Safe to run twice or to interrupt.");
@@ -58,6 +59,7 @@ internal static class ReplayCommand
         targetTokens.AddTo(command);
         checkInTokens.AddTo(command);
         command.Options.Add(snapshotStore);
+        command.Options.Add(connections);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -87,6 +89,7 @@ internal static class ReplayCommand
                     : result.GetValue(passwordFile) is null ? fromConfig?.Credential : null,
                 CheckInCredential = checkInTokens.Given(result) ? checkInTokens.Resolve(result, result.GetValue(checkInPasswordFile), null)
                     : result.GetValue(checkInPasswordFile) is null ? fromConfig?.CheckInCredential : null,
+                Connections = Connections(result.GetValue(connections)) ?? fromConfig?.Connections ?? ReplayTargetOptions.DefaultConnections,
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
@@ -202,6 +205,9 @@ internal static class ReplayCommand
     /// <summary>An SMTP or LMTP target: the ones a check-in mailbox serves.</summary>
     private static bool DeliversThroughSmtp(string target) =>
         target.Split(':', 2)[0].ToLowerInvariant() is "smtp" or "smtps" or "lmtp";
+
+    private static int? Connections(int? n) => n is null or (>= 1 and <= ReplayTargetOptions.MaxConnections) ? n
+        : throw MailRecoveryException.Usage($"--connections {n} is out of range.", $"give a whole number from 1 to {ReplayTargetOptions.MaxConnections}; 1 delivers one message after the other.");
 
     private static double ParseRate(string? text)
     {

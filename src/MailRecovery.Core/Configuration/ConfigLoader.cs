@@ -123,6 +123,7 @@ public static class ConfigLoader
         {
             Credential = token is null ? null : TokenConfigParser.Credential(token, CertificateTrust.FromFile(ca)),
             CheckInCredential = checkInToken is null ? null : TokenConfigParser.Credential(checkInToken, CertificateTrust.FromFile(ca)),
+            Connections = Optional(s, "connections") is null ? null : Int(s, "connections", Replay.ReplayTargetOptions.DefaultConnections, 1, Replay.ReplayTargetOptions.MaxConnections),
         };
     }
 

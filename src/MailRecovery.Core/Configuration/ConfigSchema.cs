@@ -117,6 +117,7 @@ internal static class ConfigSchema
             ConfigKey.Value("checkInPasswordEnv", EnvName),
             .. TokenKeys(),
             .. TokenKeys("checkIn"),
+            ConfigKey.Value("connections", "a whole number from 1 to 50"),
             ]),
         ConfigKey.Section("snapshots", "a section", ConfigKey.Value("store", "the snapshot store directory (snapshot create --store)")));
 }

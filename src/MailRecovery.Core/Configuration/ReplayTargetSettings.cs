@@ -19,4 +19,7 @@ public sealed record ReplayTargetSettings(string? PasswordFile, string? Password
 
     /// <summary>The check-in mailbox's token credential (<c>replay.checkInTokenFile</c>, <c>checkInTokenCommand</c>); null: its password keys.</summary>
     public Protocols.Credential? CheckInCredential { get; init; }
+
+    /// <summary><c>replay.connections</c>: SMTP sessions delivering at once (<c>--connections</c> wins); null when not configured.</summary>
+    public int? Connections { get; init; }
 }

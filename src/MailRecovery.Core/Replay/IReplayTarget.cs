@@ -20,6 +20,14 @@ public interface IReplayTarget : IAsyncDisposable
     /// </summary>
     bool DeliversAtComplete => false;
 
+    /// <summary>
+    /// How many <see cref="DeliverAsync"/> calls may run at once, each on a connection of its own (SMTP
+    /// <c>--connections</c>). The run then starts deliveries in plan order and settles each outcome as it comes,
+    /// so they may finish out of order; every other member is still called by the run's loop alone.
+    /// </summary>
+    /// <value>The default value is 1: one delivery after the other.</value>
+    int MaxParallelDeliveries => 1;
+
     /// <summary>Connects or opens files. Called once before the first delivery.</summary>
     Task OpenAsync(CancellationToken cancellationToken);
 

@@ -90,7 +90,7 @@ public sealed class ImapPresence
                 copies.Add(new ImapCopy(candidate.Uid, candidate.Flags));
         }
 
-        if (copies.Count == 0 && delivered.Contains(fingerprint))
+        if (copies.Count == 0 && Delivered(fingerprint))
             copies.Add(new ImapCopy(UniqueId.Invalid, MessageFlags.None));
         return copies;
     }
@@ -99,7 +99,16 @@ public sealed class ImapPresence
     public async Task RememberAsync(ReplayItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        delivered.Add(await FingerprintAsync(item, cancellationToken));
+        string fingerprint = await FingerprintAsync(item, cancellationToken);
+        lock (delivered)
+            delivered.Add(fingerprint);
+    }
+
+    /// <summary>Deliveries in flight remember while the run's loop looks (<c>replay --connections</c>): both lock the set.</summary>
+    private bool Delivered(string fingerprint)
+    {
+        lock (delivered)
+            return delivered.Contains(fingerprint);
     }
 
     /// <summary>Records that the flags of <paramref name="uid"/> changed (its <c>\Seen</c> was cleared), without a new listing.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Errors;
 using MailRecovery.Core.Resilience;
@@ -72,7 +73,6 @@ public sealed class ReplayRun
     {
         TimeProvider clock = archive.Clock;
         Dictionary<string, JournalEntry> entries = journal.Load(target.JournalKey);
-        ResiliencePipeline retry = RetryPipeline(clock);
         var pendingUntilComplete = new List<ReplayItem>();
         var sharedIds = plan.Messages.Where(m => m.Metadata.MessageId is not null)
             .GroupBy(m => m.Metadata.MessageId!, StringComparer.Ordinal)
@@ -86,107 +86,141 @@ public sealed class ReplayRun
 
         // Batches only where they change nothing but speed: not when pacing, not for targets final at Complete.
         int maxBatch = target is IBatchReplayTarget batching && options.MessagesPerSecond <= 0 && !target.DeliversAtComplete ? batching.MaxBatch : 1;
+        // Several connections (SMTP): deliveries overlap, each outcome is settled here, in this loop (DeliveryLanes).
+        DeliveryLanes? lanes = maxBatch == 1 && !target.DeliversAtComplete && target.MaxParallelDeliveries > 1
+            ? new DeliveryLanes(target.MaxParallelDeliveries, (item, error) => Settle(report, item, error, pendingUntilComplete))
+            : null;
+        ResiliencePipeline retry = RetryPipeline(clock, lanes is null ? null : lanes.Concurrency.Deferred);
         // An earlier run that lost a delivery's outcome (a broken connection, a kill) may have met a bad link: start
         // with small groups, or a link that breaks every group of the full size would break the first one of every run.
         bool broken = entries.Values.Any(e => e.State is JournalState.Uncertain or JournalState.Intent);
         var groups = new AdaptiveBatchLimit(maxBatch, MaxBatchBytes, startSmall: broken);
         var batch = new List<ReplayItem>();
         long batchBytes = 0;
-        foreach (ArchivedMessage message in plan.Messages)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            entries.TryGetValue(message.File, out JournalEntry? entry);
-            if (entry?.State is JournalState.Delivered or JournalState.Present)
+            foreach (ArchivedMessage message in plan.Messages)
             {
-                report.SkippedByJournal++;
-                continue;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                lanes?.SettleFinished();
+                entries.TryGetValue(message.File, out JournalEntry? entry);
+                if (entry?.State is JournalState.Delivered or JournalState.Present)
+                {
+                    report.SkippedByJournal++;
+                    continue;
+                }
 
-            string? path = archive.Layout.Resolve(message.File);
-            if (path is null)
-            {
-                Fail(report, message.File, "the file is missing from the archive; run 'mailrecovery archive verify'");
-                continue;
-            }
+                string? path = archive.Layout.Resolve(message.File);
+                if (path is null)
+                {
+                    Fail(report, message.File, "the file is missing from the archive; run 'mailrecovery archive verify'");
+                    continue;
+                }
 
-            if (new FileInfo(path).Length == 0)
-            {
-                // A download that lost its data (issue 9): there is nothing to send, and a target would store an
-                // empty message or refuse it together with a whole batch.
-                Fail(report, Describe(message), "the archived file is empty (0 bytes), so there is nothing to deliver; run 'mailrecovery archive verify'");
-                continue;
-            }
+                if (new FileInfo(path).Length == 0)
+                {
+                    // A download that lost its data (issue 9): there is nothing to send, and a target would store an
+                    // empty message or refuse it together with a whole batch.
+                    Fail(report, Describe(message), "the archived file is empty (0 bytes), so there is nothing to deliver; run 'mailrecovery archive verify'");
+                    continue;
+                }
 
-            var item = new ReplayItem(message, path, message.Metadata.MessageId is { } id && sharedIds.Contains(id));
-            if (options.DeliverAs is { } deliverAs)
-            {
+                var item = new ReplayItem(message, path, message.Metadata.MessageId is { } id && sharedIds.Contains(id));
+                if (options.DeliverAs is { } deliverAs)
+                {
+                    try
+                    {
+                        item = item with { Rewrite = await DeliveredToRewrite.PlanAsync(path, deliverAs, cancellationToken) };
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        Fail(report, Describe(message), $"cannot read the archived file to rewrite its Delivered-To: {e.Message}");
+                        observer?.MessageDone(item, "failed");
+                        continue;
+                    }
+                }
+
+                // A target that looks (--check-in) must see an earlier copy of the same message before it is asked about
+                // this one, as one connection would: messages that may be the same as another wait for all in flight.
+                if (lanes is not null && (item.MessageIdShared || message.Metadata.MessageId is null))
+                    (await lanes.SettleAllAsync())?.Throw();
+
+                bool unfinished = entry?.State is JournalState.Intent or JournalState.Uncertain;
+                Presence presence;
                 try
                 {
-                    item = item with { Rewrite = await DeliveredToRewrite.PlanAsync(path, deliverAs, cancellationToken) };
+                    presence = await target.CheckAsync(item, unfinished ? entry!.Checkpoint ?? string.Empty : null, cancellationToken);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (IsMessageProblem(e))
                 {
-                    Fail(report, Describe(message), $"cannot read the archived file to rewrite its Delivered-To: {e.Message}");
+                    // Nothing was sent; the journal keeps what it knew (an earlier intent stays one).
+                    Fail(report, Describe(message), $"could not check whether the target has it: {Reason(e)}");
                     observer?.MessageDone(item, "failed");
                     continue;
                 }
-            }
 
-            bool unfinished = entry?.State is JournalState.Intent or JournalState.Uncertain;
-            Presence presence;
-            try
-            {
-                presence = await target.CheckAsync(item, unfinished ? entry!.Checkpoint ?? string.Empty : null, cancellationToken);
-            }
-            catch (Exception e) when (IsMessageProblem(e))
-            {
-                // Nothing was sent; the journal keeps what it knew (an earlier intent stays one).
-                Fail(report, Describe(message), $"could not check whether the target has it: {Reason(e)}");
-                observer?.MessageDone(item, "failed");
-                continue;
-            }
+                if (presence == Presence.Present)
+                {
+                    journal.Record(target.JournalKey, message.File, JournalState.Present);
+                    report.AlreadyPresent++;
+                    observer?.MessageDone(item, "present");
+                    continue;
+                }
 
-            if (presence == Presence.Present)
-            {
-                journal.Record(target.JournalKey, message.File, JournalState.Present);
-                report.AlreadyPresent++;
-                observer?.MessageDone(item, "present");
-                continue;
-            }
+                if (presence == Presence.Taken && await target.OfferAgainAsync(item, cancellationToken))
+                {
+                    journal.Record(target.JournalKey, message.File, JournalState.Delivered, "a taken copy in the target was made unread");
+                    report.MarkedUnread++;
+                    observer?.MessageDone(item, "unread");
+                    continue;
+                }
 
-            if (presence == Presence.Taken && await target.OfferAgainAsync(item, cancellationToken))
-            {
-                journal.Record(target.JournalKey, message.File, JournalState.Delivered, "a taken copy in the target was made unread");
-                report.MarkedUnread++;
-                observer?.MessageDone(item, "unread");
-                continue;
-            }
+                if (unfinished && presence == Presence.Unknown && !options.ResendUncertain)
+                {
+                    journal.Record(target.JournalKey, message.File, JournalState.Uncertain, entry!.Detail ?? "the run delivering it was interrupted");
+                    report.Uncertain.Add($"{Describe(message)}: an earlier delivery may have gone through (use --resend-uncertain to send it again)");
+                    observer?.MessageDone(item, "uncertain");
+                    continue;
+                }
 
-            if (unfinished && presence == Presence.Unknown && !options.ResendUncertain)
-            {
-                journal.Record(target.JournalKey, message.File, JournalState.Uncertain, entry!.Detail ?? "the run delivering it was interrupted");
-                report.Uncertain.Add($"{Describe(message)}: an earlier delivery may have gone through (use --resend-uncertain to send it again)");
-                observer?.MessageDone(item, "uncertain");
-                continue;
-            }
+                if (maxBatch > 1)
+                {
+                    batch.Add(item);
+                    batchBytes += message.Size;
+                    if (batch.Count >= groups.Messages || batchBytes >= groups.Bytes)
+                        sent = await FlushBatchAsync(report, batch, groups, retry, sent, cancellationToken);
+                    if (batch.Count == 0)
+                        batchBytes = 0;
+                    continue;
+                }
 
-            if (maxBatch > 1)
-            {
-                batch.Add(item);
-                batchBytes += message.Size;
-                if (batch.Count >= groups.Messages || batchBytes >= groups.Bytes)
-                    sent = await FlushBatchAsync(report, batch, groups, retry, sent, cancellationToken);
-                if (batch.Count == 0)
-                    batchBytes = 0;
-                continue;
-            }
+                if (lanes is not null)
+                {
+                    // The pace counts starts, so --rate holds across all connections together.
+                    await lanes.WaitForSlotAsync();
+                    if (sent == 0)
+                        firstDelivery = clock.GetTimestamp();
+                    await lanes.WhileAsync(PaceAsync(clock, firstDelivery, sent, cancellationToken));
+                    sent = Intend(item, sent);
+                    lanes.Start(item, DeliverAsync(item, retry, cancellationToken));
+                    continue;
+                }
 
-            if (sent == 0)
-                firstDelivery = clock.GetTimestamp();
-            await PaceAsync(clock, firstDelivery, sent, cancellationToken);
-            sent = await DeliverOneAsync(report, item, retry, pendingUntilComplete, sent, cancellationToken);
+                if (sent == 0)
+                    firstDelivery = clock.GetTimestamp();
+                await PaceAsync(clock, firstDelivery, sent, cancellationToken);
+                sent = await DeliverOneAsync(report, item, retry, pendingUntilComplete, sent, cancellationToken);
+            }
+        }
+        catch (Exception) when (lanes is not null)
+        {
+            // Stopping (Ctrl+C, a refused login, the test seam): what is in flight finishes and is journaled first.
+            await lanes.SettleAllAsync();
+            throw;
         }
 
+        if (lanes is not null)
+            (await lanes.SettleAllAsync())?.Throw();
         if (batch.Count > 0)
             sent = await FlushBatchAsync(report, batch, groups, retry, sent, cancellationToken);
 
@@ -204,40 +238,67 @@ public sealed class ReplayRun
 
     private async Task<int> DeliverOneAsync(ReplayReport report, ReplayItem item, ResiliencePipeline retry, List<ReplayItem> pendingUntilComplete, int sent, CancellationToken cancellationToken)
     {
-        ArchivedMessage message = item.Message;
-        journal.RecordIntent(target.JournalKey, message.File, target.Checkpoint(item) ?? string.Empty);
+        sent = Intend(item, sent);
+        Settle(report, item, await DeliverAsync(item, retry, cancellationToken), pendingUntilComplete);
+        return sent;
+    }
+
+    /// <summary>Journals the intent, durable before the delivery starts (step 3), and counts it for the pace and the test seam.</summary>
+    private int Intend(ReplayItem item, int sent)
+    {
+        journal.RecordIntent(target.JournalKey, item.Message.File, target.Checkpoint(item) ?? string.Empty);
         sent++;
         options.AfterIntent?.Invoke(sent);
+        return sent;
+    }
+
+    /// <summary>Delivers (step 4), retrying only "try later"; returns what it threw, for <see cref="Settle"/>, or null.</summary>
+    private async Task<ExceptionDispatchInfo?> DeliverAsync(ReplayItem item, ResiliencePipeline retry, CancellationToken cancellationToken)
+    {
         try
         {
             await retry.ExecuteAsync(async ct => await target.DeliverAsync(item, ct), cancellationToken);
+            return null;
         }
-        catch (DeliveryException e)
+        catch (Exception e)
         {
-            Record(report, item, e);
-            return sent;
+            return ExceptionDispatchInfo.Capture(e);
         }
-        catch (MailRecoveryException e) when (e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate or FailureKind.Permanent)
+    }
+
+    /// <summary>Journals a delivery's outcome (step 5) and counts it; rethrows what stops the run.</summary>
+    /// <param name="error">What the delivery threw, or null when it was delivered.</param>
+    private void Settle(ReplayReport report, ReplayItem item, ExceptionDispatchInfo? error, List<ReplayItem> pendingUntilComplete)
+    {
+        ArchivedMessage message = item.Message;
+        switch (error?.SourceException)
         {
-            // Refused before anything was sent (a missing --mail-from, a refused login): the message is
-            // certainly not delivered, so it must not look "unfinished" to the next run. Transient and local
-            // storage errors keep the intent: a file target may be half-written and rolls it back by looking.
-            journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
-            if (e.Scope != FailureScope.Message)
-                throw;
-            Fail(report, Describe(message), e.Message);
-            observer?.MessageDone(item, "failed");
-            return sent;
-        }
-        catch (Exception e) when (IsMessageProblem(e))
-        {
-            // Anything else a target throws (a message it cannot read or prepare) concerns this message alone:
-            // targets report "maybe sent" as DeliveryException(Uncertain), so this one was not handed over.
-            Record(report, item, new DeliveryException(DeliveryOutcome.Failed, Reason(e), e));
-            return sent;
+            case null:
+                break;
+            case DeliveryException e:
+                Record(report, item, e);
+                return;
+            case MailRecoveryException e when e.Kind is FailureKind.Usage or FailureKind.Authentication or FailureKind.Certificate or FailureKind.Permanent:
+                // Refused before anything was sent (a missing --mail-from, a refused login): the message is
+                // certainly not delivered, so it must not look "unfinished" to the next run. Transient and local
+                // storage errors keep the intent: a file target may be half-written and rolls it back by looking.
+                journal.Record(target.JournalKey, message.File, JournalState.Failed, e.Message);
+                if (e.Scope != FailureScope.Message)
+                    error.Throw();
+                Fail(report, Describe(message), e.Message);
+                observer?.MessageDone(item, "failed");
+                return;
+            case Exception e when IsMessageProblem(e):
+                // Anything else a target throws (a message it cannot read or prepare) concerns this message alone:
+                // targets report "maybe sent" as DeliveryException(Uncertain), so this one was not handed over.
+                Record(report, item, new DeliveryException(DeliveryOutcome.Failed, Reason(e), e));
+                return;
+            default:
+                error!.Throw();
+                break;
         }
 
-        // Outside the catches: a journal that cannot record a delivery must stop the run, never turn it into "failed".
+        // Not in a catch: a journal that cannot record a delivery must stop the run, never turn it into "failed".
         if (target.DeliversAtComplete)
         {
             pendingUntilComplete.Add(item);
@@ -250,7 +311,6 @@ public sealed class ReplayRun
         }
 
         observer?.MessageDone(item, "delivered");
-        return sent;
     }
 
     /// <summary>
@@ -381,7 +441,8 @@ public sealed class ReplayRun
             await Task.Delay(due, clock, cancellationToken);
     }
 
-    private ResiliencePipeline RetryPipeline(TimeProvider clock) =>
+    /// <param name="deferred">Called at each "try later" (the run then keeps fewer deliveries in flight), or null.</param>
+    private ResiliencePipeline RetryPipeline(TimeProvider clock, Action? deferred) =>
         options.MaxRetries <= 0 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
             {
@@ -391,6 +452,11 @@ public sealed class ReplayRun
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryDelay,
+                OnRetry = _ =>
+                {
+                    deferred?.Invoke();
+                    return default;
+                },
             })
             .Build();
 }

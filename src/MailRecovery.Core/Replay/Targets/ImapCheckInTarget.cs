@@ -54,6 +54,9 @@ public sealed class ImapCheckInTarget : IReplayTarget
 
     public bool DeliversAtComplete => inner.DeliversAtComplete;
 
+    /// <summary>The inner target's: deliveries run in parallel, the looking stays in the run's loop (<see cref="ImapPresence"/> is safe for the remembering).</summary>
+    public int MaxParallelDeliveries => inner.MaxParallelDeliveries;
+
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
         await inner.OpenAsync(cancellationToken);

@@ -31,6 +31,12 @@ namespace MailRecovery.Core.Replay.Targets;
 /// delivery; a connection that breaks after the server accepted the recipients is reported Uncertain. A
 /// refused recipient makes MailKit reset the transaction, so a message reaches all recipients or none.
 /// </para>
+/// <para>
+/// With <c>connections</c> above 1 it keeps up to that many sessions, one per delivery in flight
+/// (<see cref="MaxParallelDeliveries"/>): an MTA answers each DATA only after it has queued the message durably
+/// (Postfix: ~40 ms), so one connection waits most of the time. Sessions open as the run needs them, the first in
+/// <see cref="OpenAsync"/> (a refused login shows before anything is sent), and each is reused.
+/// </para>
 /// </summary>
 public sealed class SmtpTarget : IReplayTarget
 {
@@ -46,7 +52,15 @@ public sealed class SmtpTarget : IReplayTarget
     private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly TimeProvider clock;
-    private readonly ReplaySmtpClient client;
+    private readonly int connections;
+    private readonly IProtocolLogger? protocolLogger;
+
+    /// <summary>Every session made so far (at most <see cref="connections"/>), for logging out; under <see cref="sessionsGate"/>.</summary>
+    private readonly List<ReplaySmtpClient> sessions = [];
+
+    /// <summary>The sessions no delivery is using now, connected or not; under <see cref="sessionsGate"/>.</summary>
+    private readonly List<ReplaySmtpClient> idle = [];
+    private readonly Lock sessionsGate = new();
 
     // International stays off (MailKit then asks for SMTPUTF8 only when an envelope address needs it); the
     // message is written verbatim either way.
@@ -57,11 +71,13 @@ public sealed class SmtpTarget : IReplayTarget
     /// <param name="mailFrom">The envelope sender for messages without a Return-Path (<c>&lt;&gt;</c> for the null sender).</param>
     /// <param name="resentHeaders">Prepend Resent-Date/-From/-To/-Message-ID; this changes the bytes, on purpose.</param>
     /// <param name="insecure">Allow sending the password over a connection without TLS.</param>
-    /// <param name="protocolLogger">Where to log the SMTP conversation (MailKit redacts AUTH secrets); null for nowhere.</param>
+    /// <param name="protocolLogger">Where to log the SMTP conversation (MailKit redacts AUTH secrets); null for nowhere. Shared by all sessions.</param>
+    /// <param name="connections">The most sessions at once (<c>--connections</c>, at least 1): deliveries that may run in parallel.</param>
     /// <exception cref="MailRecoveryException">The URI or a recipient is not usable (a usage error).</exception>
     public SmtpTarget(string target, IReadOnlyList<string> recipients, string? mailFrom, bool resentHeaders, Protocols.Credential credentials,
-        CertificateTrust trust, bool insecure, TimeProvider clock, IProtocolLogger? protocolLogger = null)
+        CertificateTrust trust, bool insecure, TimeProvider clock, IProtocolLogger? protocolLogger = null, int connections = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
         ArgumentNullException.ThrowIfNull(target);
         endpoint = SmtpEndpoint.Parse(target, insecure, SmtpUriWording.ReplayTarget);
         (implicitTls, host, port, user) = (endpoint.Tls == TlsMode.Implicit, endpoint.Host, endpoint.Port, endpoint.User);
@@ -72,7 +88,8 @@ public sealed class SmtpTarget : IReplayTarget
         this.credentials = credentials;
         this.trust = trust;
         this.clock = clock;
-        client = new ReplaySmtpClient(protocolLogger);
+        this.connections = connections;
+        this.protocolLogger = protocolLogger;
         format.NewLineFormat = NewLineFormat.Dos;
     }
 
@@ -80,15 +97,22 @@ public sealed class SmtpTarget : IReplayTarget
 
     public string JournalKey => $"smtp://{host}:{port} rcpt={ReplayEnvelope.JournalPart(recipients)}";
 
+    public int MaxParallelDeliveries => connections;
+
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
+        ReplaySmtpClient client = Take();
         try
         {
-            await ConnectAsync(cancellationToken);
+            await ConnectAsync(client, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException and not MailRecoveryException)
         {
             throw ErrorClassifier.Classify(e, $"target {Description}");
+        }
+        finally
+        {
+            Return(client);
         }
     }
 
@@ -98,9 +122,23 @@ public sealed class SmtpTarget : IReplayTarget
     public Task<Presence> CheckAsync(ReplayItem item, string? checkpoint, CancellationToken cancellationToken) =>
         Task.FromResult(checkpoint is null ? Presence.Absent : Presence.Unknown);
 
+    /// <summary>Delivers on a session no other delivery is using; safe to call up to <see cref="MaxParallelDeliveries"/> times at once.</summary>
     public async Task DeliverAsync(ReplayItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        ReplaySmtpClient client = Take();
+        try
+        {
+            await DeliverAsync(client, item, cancellationToken);
+        }
+        finally
+        {
+            Return(client);
+        }
+    }
+
+    private async Task DeliverAsync(ReplaySmtpClient client, ReplayItem item, CancellationToken cancellationToken)
+    {
 
         // The file stays open while MailKit sends: the message is the file's bytes (VerbatimMessage), read as they go.
         await using Stream file = item.OpenRead();
@@ -119,8 +157,8 @@ public sealed class SmtpTarget : IReplayTarget
         {
             bool reused = client.IsConnected;
             if (!reused)
-                await ReconnectAsync(cancellationToken);
-            await CheckServerTakesAsIsAsync(envelope, item, cancellationToken);
+                await ReconnectAsync(client, cancellationToken);
+            await CheckServerTakesAsIsAsync(client, envelope, item, cancellationToken);
             client.SizeHint = size;
             client.BeginMessage();
             try
@@ -131,7 +169,7 @@ public sealed class SmtpTarget : IReplayTarget
             catch (SmtpCommandException e) when (attempt == 1 && reused && e.StatusCode == SmtpStatusCode.ServiceNotAvailable && !client.RecipientAccepted)
             {
                 // 421 (RFC 5321 §3.8): the server closed an idle connection. Nothing was sent: reconnect, send again.
-                await DropConnectionAsync();
+                await DropConnectionAsync(client);
             }
             catch (SmtpCommandException e)
             {
@@ -165,41 +203,75 @@ public sealed class SmtpTarget : IReplayTarget
                     throw new DeliveryException(DeliveryOutcome.TryLater, $"the connection to {host}:{port} broke before the message was handed over ({e.Message.TrimEnd('.')})", e);
 
                 // The kept-open connection had died while idle; nothing of this message was accepted. Once more.
-                await DropConnectionAsync();
+                await DropConnectionAsync(client);
             }
         }
     }
 
-    /// <summary>Logs out. Every delivery was final at its 250 reply (RFC 5321 §4.1.1.4), so nothing hangs on this.</summary>
-    public async Task CompleteAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (client.IsConnected)
-                await client.DisconnectAsync(true, cancellationToken);
-        }
-        catch (Exception e) when (IsBrokenConnection(e))
-        {
-            // Gone already; nothing is pending.
-        }
-    }
+    /// <summary>Logs out of every session. Every delivery was final at its 250 reply (RFC 5321 §4.1.1.4), so nothing hangs on this.</summary>
+    public Task CompleteAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Sessions().Select(client => QuitAsync(client, Timeout.InfiniteTimeSpan, cancellationToken)));
 
     public async ValueTask DisposeAsync()
     {
+        ReplaySmtpClient[] all = Sessions();
+        await Task.WhenAll(all.Select(client => QuitAsync(client, TimeSpan.FromSeconds(5), CancellationToken.None)));
+        foreach (ReplaySmtpClient client in all)
+            client.Dispose();
+    }
+
+    /// <summary>QUIT, waiting at most <paramref name="wait"/> for the reply.</summary>
+    private static async Task QuitAsync(ReplaySmtpClient client, TimeSpan wait, CancellationToken cancellationToken)
+    {
         try
         {
             if (client.IsConnected)
-                await client.DisconnectAsync(true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+                await client.DisconnectAsync(true, cancellationToken).WaitAsync(wait, cancellationToken);
         }
         catch (Exception e) when (IsBrokenConnection(e))
         {
-            // Gone already; nothing is pending.
+            // Gone already (or too slow to say goodbye); nothing is pending.
         }
-
-        client.Dispose();
     }
 
-    private Task ConnectAsync(CancellationToken cancellationToken) =>
+    /// <summary>
+    /// An idle session, a connected one first; else a new one (not yet connected). The run never asks for more than
+    /// <see cref="connections"/>, and after a server refused a connection (421) it asks for fewer: then the sessions
+    /// that work are reused, and no refused one is tried again while one of them is free.
+    /// </summary>
+    private ReplaySmtpClient Take()
+    {
+        lock (sessionsGate)
+        {
+            int i = idle.FindIndex(c => c.IsConnected);
+            if (i < 0 && idle.Count > 0)
+                i = idle.Count - 1;
+            if (i >= 0)
+            {
+                ReplaySmtpClient taken = idle[i];
+                idle.RemoveAt(i);
+                return taken;
+            }
+
+            var client = new ReplaySmtpClient(protocolLogger);
+            sessions.Add(client);
+            return client;
+        }
+    }
+
+    private void Return(ReplaySmtpClient client)
+    {
+        lock (sessionsGate)
+            idle.Add(client);
+    }
+
+    private ReplaySmtpClient[] Sessions()
+    {
+        lock (sessionsGate)
+            return [.. sessions];
+    }
+
+    private Task ConnectAsync(ReplaySmtpClient client, CancellationToken cancellationToken) =>
         SmtpSessions.OpenAsync(client, endpoint, credentials, trust, new SmtpRefusals(Description,
             () => new MailRecoveryException(FailureKind.Usage, FailureScope.Account,
                 $"target {Description}: the server does not offer STARTTLS, so the password would cross the network in clear text.",
@@ -208,11 +280,11 @@ public sealed class SmtpTarget : IReplayTarget
             cancellationToken);
 
     /// <summary>Connects again for a delivery: an unreachable server means "later" for this message.</summary>
-    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    private async Task ReconnectAsync(ReplaySmtpClient client, CancellationToken cancellationToken)
     {
         try
         {
-            await ConnectAsync(cancellationToken);
+            await ConnectAsync(client, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException and not MailRecoveryException)
         {
@@ -224,7 +296,7 @@ public sealed class SmtpTarget : IReplayTarget
     }
 
     /// <summary>Refuses, before anything is sent, a message this server could only take re-encoded.</summary>
-    private async Task CheckServerTakesAsIsAsync(ReplayEnvelope envelope, ReplayItem item, CancellationToken cancellationToken)
+    private async Task CheckServerTakesAsIsAsync(ReplaySmtpClient client, ReplayEnvelope envelope, ReplayItem item, CancellationToken cancellationToken)
     {
         if (envelope.NeedsSmtpUtf8 && !client.Capabilities.HasFlag(SmtpCapabilities.UTF8))
         {
@@ -247,7 +319,7 @@ public sealed class SmtpTarget : IReplayTarget
             : throw MailRecoveryException.Usage($"{item.Message.File} has the null sender <>, which cannot be its Resent-From.", "pass --mail-from ADDRESS to name who re-sends it.");
     }
 
-    private async Task DropConnectionAsync()
+    private static async Task DropConnectionAsync(ReplaySmtpClient client)
     {
         try
         {
