@@ -63,7 +63,7 @@ internal static class WatchCommand
             (Core.Metrics.WatchMetrics? metrics, Prometheus.IMetricServer? metricsServer) = metricsAt is null ? default : MetricsServer.Serve(metricsAt, metricsOrigin, archive, accounts, probe, logger);
             using Prometheus.IMetricServer? stopMetrics = metricsServer;
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat, Observer = metrics }, logger);
+                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat, Observer = metrics, MaxConnectionsPerServer = config?.MaxConnectionsPerServer ?? WatchOptions.DefaultMaxConnectionsPerServer }, logger);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

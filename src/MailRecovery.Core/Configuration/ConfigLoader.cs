@@ -81,6 +81,7 @@ public static class ConfigLoader
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
+            MaxConnectionsPerServer = Int(root, "watch:maxConnectionsPerServer", Fetch.WatchOptions.DefaultMaxConnectionsPerServer, 1, 10_000),
             Metrics = ParseMetrics(root),
         };
     }

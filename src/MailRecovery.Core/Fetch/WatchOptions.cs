@@ -19,6 +19,19 @@ public sealed class WatchOptions
     /// <value>The default value is 60 minutes (configuration key <c>watch:heartbeatMinutes</c>).</value>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// The most passes at once against one server (host and port); each pass opens a connection, beside the
+    /// accounts' IDLE connections. The rest wait their turn, first come, first served (<see cref="ServerSlots"/>).
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultMaxConnectionsPerServer"/> (configuration key <c>watch:maxConnectionsPerServer</c>).</value>
+    public int MaxConnectionsPerServer { get; set; } = DefaultMaxConnectionsPerServer;
+
+    /// <summary>
+    /// 16: well under a stock Dovecot's 100 imap processes, and enough that a burst of mail to 1,000 accounts is
+    /// archived within the two seconds on the bed (docs/fleet.md).
+    /// </summary>
+    public const int DefaultMaxConnectionsPerServer = 16;
+
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
