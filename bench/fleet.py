@@ -119,6 +119,18 @@ def main():
     with open(config_path, "w") as f:
         json.dump(config, f)
 
+    # Dovecot's IDLE watches each mailbox with one inotify instance per imap process, all as the user `mail`; past
+    # the kernel's per-user limit (128 by default) it silently falls back to looking every 30 s
+    # (mailbox_idle_check_interval), which is the server's delay, not ours. Raise it (system-wide, a ceiling only).
+    limit_path = "/proc/sys/fs/inotify/max_user_instances"
+    want = 2 * args.fleet + 512
+    with open(limit_path) as f:
+        have = int(f.read())
+    if have < want:
+        with open(limit_path, "w") as f:
+            f.write(str(want))
+        print(f"raised fs.inotify.max_user_instances from {have} to {want} (Dovecot's IDLE needs one per connection)", flush=True)
+
     t0 = time.monotonic()
     deliver(int(e["LMTP_PORT"]), [(u, f"prime.{u}@example.org", "prime") for u in users], {}, args.lmtp_workers)
     print(f"primed {args.fleet} accounts in {time.monotonic() - t0:.1f} s", flush=True)
