@@ -191,7 +191,7 @@ def main():
     accepted = {}
     tracer = None
     if args.strace:
-        tracer = subprocess.Popen(["strace", "-f", "-tt", "-T", "-e", "trace=fsync,fdatasync,rename,renameat,connect", "-o", args.strace, "-p", str(watch.pid)],
+        tracer = subprocess.Popen(["strace", "-f", "--seccomp-bpf", "-tt", "-T", "-e", "trace=fsync,fdatasync,rename,renameat,connect", "-o", args.strace, "-p", str(watch.pid)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
     _, _, cpu_b0 = proc_sample(watch.pid)

@@ -72,14 +72,23 @@ public sealed class FetchRun
     }
 
     /// <summary>Fetches one account, retrying the whole (idempotent) pass on transient failures.</summary>
-    public async Task<AccountReport> FetchAccountAsync(AccountSpec account, CancellationToken cancellationToken)
+    /// <param name="open">
+    /// A connection already signed in to the account (watch's IDLE connection), used by the first try and left open:
+    /// a pass then costs no connection, TLS handshake or sign-in on either side. Retries open their own.
+    /// </param>
+    public async Task<AccountReport> FetchAccountAsync(AccountSpec account, CancellationToken cancellationToken, IMessageSource? open = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         var report = new AccountReport(account.Name);
         ResiliencePipeline retry = SourcePipelines.AccountPass(options.Resilience, Clock, logger);
         try
         {
-            await retry.ExecuteAsync(async ct => await PassAsync(account, report, ct), cancellationToken);
+            await retry.ExecuteAsync(async ct =>
+            {
+                IMessageSource? shared = open;
+                open = null;
+                await PassAsync(account, report, shared, ct);
+            }, cancellationToken);
             await committer.RecordSuccessAsync(account.Endpoint.AccountKey, Clock.GetUtcNow()).WaitAsync(cancellationToken);
         }
         catch (MailRecoveryException e)
@@ -93,21 +102,24 @@ public sealed class FetchRun
         return report;
     }
 
-    private async Task PassAsync(AccountSpec account, AccountReport report, CancellationToken cancellationToken)
+    private async Task PassAsync(AccountSpec account, AccountReport report, IMessageSource? shared, CancellationToken cancellationToken)
     {
         string thing = account.Name == account.Endpoint.AccountKey || account.Name.Contains("://", StringComparison.Ordinal)
             ? account.Name
             : $"{account.Name} ({account.Endpoint})";
         report.BeginTry();
-        await using IMessageSource source = sourceFactory(account);
+        IMessageSource source = shared ?? sourceFactory(account);
+        await using IAsyncDisposable? owned = shared is null ? source : null; // a shared connection stays open
         try
         {
-            await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
+            if (shared is null)
+                await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
             IReadOnlyList<string> mailboxes = account.Endpoint.Capabilities.HasMailboxes ? account.Endpoint.Mailboxes : [string.Empty];
             foreach (string mailbox in mailboxes)
                 await FetchMailboxAsync(account, source, mailbox, report, cancellationToken);
 
-            await source.CommitAsync(cancellationToken);
+            if (shared is null)
+                await source.CommitAsync(cancellationToken); // IMAP: LOGOUT; POP3: QUIT, which makes its DELEs final
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -21,6 +21,10 @@ internal sealed class GroupCommitter(MessageArchive archive, SemaphoreSlim archi
     private readonly List<Pending> queue = [];
     private readonly List<(string Account, DateTimeOffset At, TaskCompletionSource Done)> successes = [];
     private bool running;
+    private int groups;
+
+    /// <summary>Groups committed so far (tests and the fleet bench read it).</summary>
+    public int Groups => Volatile.Read(ref groups);
 
     /// <summary>How often batches waiting for another account's batch are looked at again.</summary>
     private static readonly TimeSpan WaitingRecheck = TimeSpan.FromMilliseconds(20);
@@ -94,6 +98,7 @@ internal sealed class GroupCommitter(MessageArchive archive, SemaphoreSlim archi
             {
                 CommitGroup(group);
                 RecordSuccesses(records);
+                Interlocked.Increment(ref groups);
             }
             finally
             {

@@ -68,7 +68,7 @@ public sealed class WatchRun : IDisposable
             using (await slots.TakeAsync($"{account.Endpoint.Host}:{account.Endpoint.Port}", cancellationToken))
             {
                 await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
-                report = await fetch.FetchAccountAsync(account, cancellationToken);
+                report = await fetch.FetchAccountAsync(account, cancellationToken, watcher.ForPass);
             }
 
             DateTimeOffset passEnd = clock.GetUtcNow();
