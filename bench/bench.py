@@ -1079,7 +1079,7 @@ def latency_scenario(count=200, rate=10.0):
     p = subprocess.run([sys.executable, os.path.join(BENCH, "latency.py"), "--count", str(count), "--rate", str(rate),
                         "--cmd", " ".join(OURS)], capture_output=True, text=True, cwd=REPO)
     out = {"count": count, "rate": rate, "ok": p.returncode == 0, "text": (p.stdout + p.stderr).strip()[-2000:],
-           "loadavg": os.getloadavg()[0]}
+           "loadavg": round(os.getloadavg()[0], 1)}
     for line in p.stdout.splitlines():
         if "p50" in line:
             nums = [int(w) for w in line.replace(",", " ").split() if w.isdigit()]

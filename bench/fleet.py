@@ -249,7 +249,7 @@ def main():
         "p99_ms": round(1000 * pct(delays, 99)) if delays else None,
         "max_ms": round(1000 * max(delays)) if delays else None,
         "missing": missing,
-        "loadavg": os.getloadavg()[0],
+        "loadavg": round(os.getloadavg()[0], 1),
         "cmd": args.cmd,
     }
     print(f"burst: {len(delays)} archived, last {last:.1f} s after the first delivery, {missing} missing; "
