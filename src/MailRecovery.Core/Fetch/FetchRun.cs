@@ -89,7 +89,8 @@ public sealed class FetchRun
                 open = null;
                 await PassAsync(account, report, shared, ct);
             }, cancellationToken);
-            await committer.RecordSuccessAsync(account.Endpoint.AccountKey, Clock.GetUtcNow()).WaitAsync(cancellationToken);
+            // Not cancellable: the committer finishes it in its next group, before the archive is closed.
+            await committer.RecordSuccessAsync(account.Endpoint.AccountKey, Clock.GetUtcNow());
         }
         catch (MailRecoveryException e)
         {
