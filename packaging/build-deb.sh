@@ -106,7 +106,8 @@ Priority: optional
 Description: crash-safe copy of a shared mailbox, put back after a restore
  MailRecovery archives the mail account an alias fills beside a helpdesk's mailbox into a Maildir with a
  SQLite index, and after the helpdesk's data is restored from a backup replays the lost messages, exactly
- once. Ships the systemd units mailrecovery-watch.service and mailrecovery-verify.timer (not enabled).
+ once. Ships the systemd units mailrecovery-watch.service, mailrecovery-verify.timer and
+ mailrecovery-alert.timer (not enabled).
 TXT
 
 cat > "$ROOT/DEBIAN/postinst" <<'SH'
@@ -131,7 +132,7 @@ cat > "$ROOT/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 set -e
 if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-    systemctl disable --now mailrecovery-watch.service mailrecovery-verify.timer >/dev/null 2>&1 || true
+    systemctl disable --now mailrecovery-watch.service mailrecovery-verify.timer mailrecovery-alert.timer >/dev/null 2>&1 || true
 fi
 exit 0
 SH

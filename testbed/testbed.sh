@@ -13,17 +13,25 @@ REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 FIXTURES="$REPO_DIR/fixtures"
 DEFAULT_DIR="${MAILRECOVERY_TESTBED:-/tmp/mailrecovery-testbed}"
 
-# Ports: the defaults below, or six consecutive ones from MAILRECOVERY_TESTBED_PORT_BASE (IMAP, IMAPS, POP3,
-# POP3S, LMTP, SMTP in that order), so that two beds (two checkouts, a CI run beside a session) can share a
+# Ports: the defaults below, or seven consecutive ones from MAILRECOVERY_TESTBED_PORT_BASE (IMAP, IMAPS, POP3,
+# POP3S, LMTP, SMTP, SMTP submission with AUTH in that order), so that two beds (two checkouts, a CI run beside a session) can share a
 # machine with different DIRs. A running bed's ports are read back from DIR/env by stop/status/restart.
 if [[ -n "${MAILRECOVERY_TESTBED_PORT_BASE:-}" ]]; then
     [[ "$MAILRECOVERY_TESTBED_PORT_BASE" =~ ^[0-9]+$ ]] && (( MAILRECOVERY_TESTBED_PORT_BASE > 1024 && MAILRECOVERY_TESTBED_PORT_BASE < 65530 )) \
         || { echo "testbed: ERROR: MAILRECOVERY_TESTBED_PORT_BASE must be a port number between 1025 and 65529" >&2; exit 1; }
     b=$MAILRECOVERY_TESTBED_PORT_BASE
     IMAP_PORT=$b IMAPS_PORT=$((b + 1)) POP3_PORT=$((b + 2)) POP3S_PORT=$((b + 3)) LMTP_PORT=$((b + 4)) SMTP_PORT=$((b + 5))
+    SUBMISSION_PORT=$((b + 6))
 else
     IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995 LMTP_PORT=10024 SMTP_PORT=10025
+    SUBMISSION_PORT=10587
 fi
+# What the bed's oauth2 passdb wants in a token (fixtures/dovecot/dovecot-oauth2.conf.ext): this audience in
+# "aud", this issuer in "iss", this scope in "scope"; signed RS256 with DIR/oauth/signing-key.pem, kid below.
+OAUTH_AUDIENCE=https://mail.example.test
+OAUTH_ISSUER=https://login.example.test/bed/v2.0
+OAUTH_SCOPE=mail.access
+OAUTH_KEY_ID=bed
 PASSWORD=secret
 READY_TIMEOUT=20
 
@@ -59,7 +67,7 @@ ports_of() { # dir: use the ports a running bed in DIR was started with
     local f="$1/env" k v
     [[ -f "$f" ]] || return 0
     while IFS='=' read -r k v; do
-        case "$k" in IMAP_PORT|IMAPS_PORT|POP3_PORT|POP3S_PORT|LMTP_PORT|SMTP_PORT) printf -v "$k" '%s' "$v" ;; esac
+        case "$k" in IMAP_PORT|IMAPS_PORT|POP3_PORT|POP3S_PORT|LMTP_PORT|SMTP_PORT|SUBMISSION_PORT) printf -v "$k" '%s' "$v" ;; esac
     done <"$f"
 }
 
@@ -153,6 +161,10 @@ render() { # template dest dir
         -e "s|@PORT_POP3S@|$POP3S_PORT|g" \
         -e "s|@PORT_LMTP@|$LMTP_PORT|g" \
         -e "s|@PORT_SMTP@|$SMTP_PORT|g" \
+        -e "s|@PORT_SUBMISSION@|$SUBMISSION_PORT|g" \
+        -e "s|@OAUTH_AUDIENCE@|$OAUTH_AUDIENCE|g" \
+        -e "s|@OAUTH_ISSUER@|$OAUTH_ISSUER|g" \
+        -e "s|@OAUTH_SCOPE@|$OAUTH_SCOPE|g" \
         -e "s|@LMTP_HOST@|127.0.0.1|g" \
         -e "s|@LISTEN@|127.0.0.1|g" \
         -e "s|@INET_INTERFACES@|127.0.0.1|g" \
@@ -271,12 +283,12 @@ cmd_start() {
     # An instance in another DIR (or anything else) holding one of our ports would
     # make the readiness check lie: choose others with MAILRECOVERY_TESTBED_PORT_BASE.
     local port busy=()
-    for port in "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT"; do
+    for port in "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT"; do
         port_open "$port" && busy+=("$port")
     done
     if [[ ${#busy[@]} -gt 0 ]]; then
         ss -ltnp 2>/dev/null | grep -E ":($(IFS='|'; echo "${busy[*]}"))\b" >&2 || true
-        die "port(s) ${busy[*]} already in use on 127.0.0.1 (a test bed running in another DIR? '$0 stop OTHER_DIR', or set MAILRECOVERY_TESTBED_PORT_BASE to use six other ports)"
+        die "port(s) ${busy[*]} already in use on 127.0.0.1 (a test bed running in another DIR? '$0 stop OTHER_DIR', or set MAILRECOVERY_TESTBED_PORT_BASE to use seven other ports)"
     fi
 
     # Refuse to wipe something that does not look like a test bed.
@@ -304,14 +316,24 @@ cmd_start() {
         >/dev/null 2>&1 || die "openssl could not create the certificate"
     chmod 0644 "$dir/tls/cert.pem"; chmod 0600 "$dir/tls/key.pem"
 
+    # OAuth2: the key the tests' stand-in identity provider signs access tokens with (RS256, as Microsoft's and
+    # Google's are), and its public half where Dovecot's local JWT validation looks it up (<azp>/<ALG>/<kid>).
+    mkdir -p "$dir/oauth/keys/default/RS256"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/oauth/signing-key.pem" >/dev/null 2>&1 \
+        || die "openssl could not create the OAuth2 signing key"
+    openssl pkey -in "$dir/oauth/signing-key.pem" -pubout -out "$dir/oauth/keys/default/RS256/$OAUTH_KEY_ID" >/dev/null 2>&1 \
+        || die "openssl could not write the OAuth2 public key"
+    chmod 0600 "$dir/oauth/signing-key.pem"; chmod -R a+rX "$dir/oauth/keys"
+
     # configs
     render "$FIXTURES/dovecot/dovecot.conf" "$dir/dovecot.conf" "$dir"
+    render "$FIXTURES/dovecot/dovecot-oauth2.conf.ext" "$dir/dovecot-oauth2.conf.ext" "$dir"
     render "$FIXTURES/postfix/main.cf" "$dir/etc/main.cf" "$dir"
     render "$FIXTURES/postfix/master.cf" "$dir/etc/master.cf" "$dir"
     render "$FIXTURES/postfix/virtual_alias_regexp" "$dir/etc/virtual_alias_regexp" "$dir"
     render "$FIXTURES/postfix/recipient_access" "$dir/etc/recipient_access" "$dir"
     write_alias_map "$dir" both
-    age_file "$dir"/etc/* "$dir/dovecot.conf"
+    age_file "$dir"/etc/* "$dir/dovecot.conf" "$dir/dovecot-oauth2.conf.ext"
 
     # on any failure below, stop whatever did start
     trap 'cmd_stop "$dir" >/dev/null 2>&1 || true' EXIT
@@ -319,7 +341,7 @@ cmd_start() {
     start_postfix "$dir"
 
     local pending
-    if ! pending=$(wait_ports "$READY_TIMEOUT" "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT"); then
+    if ! pending=$(wait_ports "$READY_TIMEOUT" "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT"); then
         dump_logs "$dir"
         die "ports not accepting connections after ${READY_TIMEOUT}s: $pending (logs above, dir $dir)"
     fi
@@ -336,6 +358,12 @@ POP3S_PORT=$POP3S_PORT
 LMTP_PORT=$LMTP_PORT
 LMTP_SOCKET=$dir/run/lmtp
 SMTP_PORT=$SMTP_PORT
+SUBMISSION_PORT=$SUBMISSION_PORT
+OAUTH_SIGNING_KEY=$dir/oauth/signing-key.pem
+OAUTH_KEY_ID=$OAUTH_KEY_ID
+OAUTH_AUDIENCE=$OAUTH_AUDIENCE
+OAUTH_ISSUER=$OAUTH_ISSUER
+OAUTH_SCOPE=$OAUTH_SCOPE
 CA_FILE=$dir/tls/cert.pem
 DOVECOT_CONF=$dir/dovecot.conf
 PASSWORD=$PASSWORD
@@ -352,7 +380,7 @@ cmd_status() {
     local rc=0 pid p
     if pid=$(dovecot_pid "$dir"); then echo "dovecot: running (pid $pid)"; else echo "dovecot: stopped"; rc=1; fi
     if pid=$(postfix_pid "$dir"); then echo "postfix: running (pid $pid)"; else echo "postfix: stopped"; rc=1; fi
-    for p in "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT"; do
+    for p in "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$LMTP_PORT" "$SMTP_PORT" "$SUBMISSION_PORT"; do
         if port_open "$p"; then echo "port $p: open"; else echo "port $p: closed"; rc=1; fi
     done
     [[ -f "$dir/etc/alias_mode" ]] && echo "alias mode: $(<"$dir/etc/alias_mode")"

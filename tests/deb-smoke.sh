@@ -47,7 +47,8 @@ else
 fi
 if command -v systemd-analyze >/dev/null; then
     systemd-analyze verify "${man_check[@]}" /lib/systemd/system/mailrecovery-watch.service \
-        /lib/systemd/system/mailrecovery-verify.service /lib/systemd/system/mailrecovery-verify.timer > "$WORK/verify" 2>&1 \
+        /lib/systemd/system/mailrecovery-verify.service /lib/systemd/system/mailrecovery-verify.timer \
+        /lib/systemd/system/mailrecovery-alert.service /lib/systemd/system/mailrecovery-alert.timer > "$WORK/verify" 2>&1 \
         || { cat "$WORK/verify" >&2; fail "systemd-analyze verify"; }
     [[ ! -s "$WORK/verify" ]] || { cat "$WORK/verify" >&2; fail "systemd-analyze verify warned"; }
 fi

@@ -5,6 +5,7 @@ using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
+using MailRecovery.Cli.Snapshot;
 using MailRecovery.Cli.Status;
 using MailRecovery.Cli.Watch;
 
@@ -37,6 +38,7 @@ internal static class Program
         root.Subcommands.Add(AliasCommand.Create(cli));
         root.Subcommands.Add(StatusCommand.Create(cli));
         root.Subcommands.Add(ConfigCommand.Create(cli));
+        root.Subcommands.Add(SnapshotCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

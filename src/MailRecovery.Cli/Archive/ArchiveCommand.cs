@@ -6,15 +6,18 @@ using MailRecovery.Core.Archive;
 
 namespace MailRecovery.Cli.Archive;
 
-/// <summary><c>mailrecovery archive verify|reindex|repair</c>.</summary>
+/// <summary><c>mailrecovery archive verify|reindex|repair|backup|restore|prune</c>.</summary>
 internal static class ArchiveCommand
 {
     public static Command Create(CliContext cli)
     {
-        var command = new Command("archive", "Check or rebuild the archive's index.");
+        var command = new Command("archive", "Check, rebuild, back up, restore or prune the archive.");
         command.Subcommands.Add(Verify(cli));
         command.Subcommands.Add(Reindex(cli));
         command.Subcommands.Add(ArchiveRepairCommand.Create(cli));
+        command.Subcommands.Add(ArchiveBackupCommand.Backup(cli));
+        command.Subcommands.Add(ArchiveBackupCommand.Restore(cli));
+        command.Subcommands.Add(ArchivePruneCommand.Create(cli));
         return command;
     }
 
@@ -32,7 +35,7 @@ internal static class ArchiveCommand
             VerifyReport report = await ArchiveVerifier.VerifyAsync(archive, null, ct);
             if (result.GetValue(json))
             {
-                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems, report.InFlight.Count)));
+                cli.Out.WriteLine(JsonOutput.Serialize(new VerifyJson(report.IsSound, report.IsSound ? 0 : 1, report.Checked, report.Bytes, report.Problems, report.InFlight.Count) { PrunePending = report.PrunePending.Count }));
             }
             else
             {
@@ -42,6 +45,8 @@ internal static class ArchiveCommand
                     $"{report.Checked} messages checked, {Units.Megabytes(report.Bytes)}: {(report.IsSound ? "archive is sound" : $"{report.Problems.Count} problem(s)")}"));
                 if (report.InFlight.Count > 0)
                     cli.Out.WriteLine($"{report.InFlight.Count} file(s) in flight: a running fetch or watch has not committed its current batch yet (not a problem).");
+                if (report.PrunePending.Count > 0)
+                    cli.Out.WriteLine($"{report.PrunePending.Count} file(s) of a prune that was cut short: already out of the index, unlinked when watch or fetch next starts (not a problem).");
             }
 
             return report.IsSound ? 0 : 1;

@@ -6,6 +6,7 @@ using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
 using MailRecovery.Cli.Replay;
+using MailRecovery.Cli.Snapshot;
 using MailRecovery.Cli.Status;
 
 namespace MailRecovery.Cli.Common;
@@ -24,10 +25,18 @@ namespace MailRecovery.Cli.Common;
 [JsonSerializable(typeof(VerifyJson))]
 [JsonSerializable(typeof(ReindexJson))]
 [JsonSerializable(typeof(RepairJson))]
+[JsonSerializable(typeof(BackupJson))]
+[JsonSerializable(typeof(RestoreJson))]
+[JsonSerializable(typeof(PruneJson))]
 [JsonSerializable(typeof(StatusJson))]
 [JsonSerializable(typeof(ProbeJson))]
 [JsonSerializable(typeof(AuditJson))]
 [JsonSerializable(typeof(ConfigCheckJson))]
+[JsonSerializable(typeof(SnapshotJson.Create))]
+[JsonSerializable(typeof(SnapshotJson.List))]
+[JsonSerializable(typeof(SnapshotJson.Verify))]
+[JsonSerializable(typeof(SnapshotJson.Restore))]
+[JsonSerializable(typeof(SnapshotJson.Check))]
 internal sealed partial class JsonOutput : JsonSerializerContext
 {
     /// <summary>Serializes one report with the generated serializer of its type.</summary>

@@ -20,7 +20,7 @@ internal static class ReplayCommand
         var config = new Option<string?>("--config", "-c") { Description = "Configuration file: the archive path, and the target's password and CA (section \"replay\", else the top-level caFile) unless given here." };
         var since = new Option<string?>("--since") { Description = "Start of the window, included: ISO 8601 with offset (2026-11-26T02:00+09:00) or a local time (\"2026-11-26 02:00\", read in --tz)." };
         var sinceBackup = new Option<string?>("--since-backup") { Description = "Start the window at the backup's time: the newest modification time of a file under PATH (the restored data) or in the backup PATH.tar, .tar.gz/.tgz or .zip (zip times read in --tz)." };
-        var pulledAfter = new Option<string?>("--pulled-after") { Description = "Replay exactly what the helpdesk took from its own account after this time (same forms as --since), from the ledger watch --primary keeps. Mail still waiting there is left for the helpdesk." };
+        var pulledAfter = new Option<string?>("--pulled-after") { Description = "Replay exactly what the helpdesk took from its own account after this time (same forms as --since, or snapshot:ID: when that snapshot's copy started), from the ledger watch --primary keeps. Mail still waiting there is left for the helpdesk." };
         var skipAround = new Option<bool>("--skip-taken-around") { Description = "With --pulled-after: leave out messages the helpdesk took between two looks around that time (default: replay them; a duplicate ticket is better than a lost one)." };
         var until = new Option<string?>("--until") { Description = "End of the window, excluded. Default: now." };
         var tz = new Option<string?>("--tz") { Description = "Time zone (IANA, e.g. Asia/Tokyo) for local times and the per-day histogram. Default: the machine's." };
@@ -44,6 +44,7 @@ internal static class ReplayCommand
         var resendUncertain = new Option<bool>("--resend-uncertain") { Description = "Send again messages whose earlier delivery has an unknown outcome (may duplicate them)." };
         var deliverAs = new Option<string?>("--deliver-as") { Description = "Rewrite the copy account's Delivered-To/X-Original-To on top of each message to ADDR (for a helpdesk that routes on them); the rest stays byte for byte." };
 
+        var snapshotStore = new Option<string?>("--snapshot-store") { Description = "The snapshot store for times written snapshot:ID (the moment that snapshot's copy started), e.g. --pulled-after snapshot:20261129T020000.123Z-3fa2. Default: the configuration's snapshots.store." };
         var checkIn = new Option<string?>("--check-in") { Description = "SMTP/LMTP: the IMAP mailbox the target delivers to (imap[s]://user@host[:port]/Mailbox), looked at read-only: what is there is not sent again, and unfinished deliveries are settled by looking." };
         var checkInPasswordFile = new Option<string?>("--check-in-password-file") { Description = "Password of the --check-in account (first line of FILE; else $MAILRECOVERY_CHECK_IN_PASSWORD)." };
 
@@ -52,6 +53,7 @@ internal static class ReplayCommand
             command.Options.Add(o);
         command.Options.Add(checkIn);
         command.Options.Add(checkInPasswordFile);
+        command.Options.Add(snapshotStore);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -62,17 +64,21 @@ internal static class ReplayCommand
                 : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR, or --config FILE (its \"archive\").");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
             string? pulledText = result.GetValue(pulledAfter);
+            string? snapshots = result.GetValue(snapshotStore) ?? configured?.SnapshotStore;
             ReplayWindow window = pulledText is null
-                ? Window(result, since, sinceBackup, until, by, zone, cli.Clock)
-                : PulledWindow(result, pulledText, since, sinceBackup, until, zone, cli.Clock);
+                ? Window(result, since, sinceBackup, until, by, zone, cli.Clock, snapshots)
+                : PulledWindow(result, pulledText, since, sinceBackup, until, zone, cli.Clock, snapshots);
             var filter = new ReplayFilter(result.GetValue(recipient) ?? [], result.GetValue(sender) ?? [], result.GetValue(messageId) ?? [], result.GetValue(probes));
             Core.Configuration.ReplayTargetSettings? fromConfig = configured?.Replay;
             var targetOptions = new ReplayTargetOptions(result.GetValue(passwordFile) ?? fromConfig?.PasswordFile, result.GetValue(caFile) ?? fromConfig?.CaFile,
                 result.GetValue(insecure) || fromConfig?.Insecure == true, result.GetValue(rcpt) ?? [], result.GetValue(mailFrom), result.GetValue(resent), result.GetValue(seen))
             {
                 PasswordEnvironmentVariable = fromConfig?.PasswordEnvironmentVariable ?? "MAILRECOVERY_PASSWORD",
-                CheckIn = result.GetValue(checkIn),
-                CheckInPasswordFile = result.GetValue(checkInPasswordFile),
+                // The configured check-in mailbox serves the targets that can use it (SMTP, LMTP); an IMAP or file
+                // target looks for itself, so the key does not make their command line an error.
+                CheckIn = result.GetValue(checkIn) ?? (DeliversThroughSmtp(result.GetValue(to)!) ? fromConfig?.CheckIn : null),
+                CheckInPasswordFile = result.GetValue(checkInPasswordFile) ?? fromConfig?.CheckInPasswordFile,
+                CheckInPasswordEnvironmentVariable = fromConfig?.CheckInPasswordEnvironmentVariable ?? "MAILRECOVERY_CHECK_IN_PASSWORD",
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
@@ -152,15 +158,15 @@ internal static class ReplayCommand
         return report.ExitCode;
     }
 
-    private static ReplayWindow Window(ParseResult result, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, Option<string> by, TimeZoneInfo zone, TimeProvider clock)
+    private static ReplayWindow Window(ParseResult result, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, Option<string> by, TimeZoneInfo zone, TimeProvider clock, string? snapshots)
     {
         string? sinceText = result.GetValue(since);
         string? backup = result.GetValue(sinceBackup);
         if ((sinceText is null) == (backup is null))
             throw MailRecoveryException.Usage("give exactly one of --since, --since-backup and --pulled-after.", "--pulled-after 2026-11-26T02:00+09:00 when watch observes the helpdesk's account (--primary), else --since 2026-11-26T02:00+09:00 or --since-backup /path/to/restored/data.");
         BackupStart? fromBackup = backup is null ? null : BackupTimeReader.Find(backup, zone);
-        DateTimeOffset start = fromBackup?.Time ?? ReplayTime.Parse(sinceText!, zone, "--since");
-        DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until") : clock.GetUtcNow();
+        DateTimeOffset start = fromBackup?.Time ?? ReplayTime.Parse(sinceText!, zone, "--since", snapshots);
+        DateTimeOffset end = result.GetValue(until) is string u ? ReplayTime.Parse(u, zone, "--until", snapshots) : clock.GetUtcNow();
         if (end <= start)
             throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after the start ({start:O}).", "check the times and their offsets.");
         ReplayClock replayClock = result.GetValue(by)?.ToLowerInvariant() switch
@@ -174,16 +180,20 @@ internal static class ReplayCommand
     }
 
     /// <summary>--pulled-after T: the plan's window is [T, now) on the receipt clock, for display only.</summary>
-    private static ReplayWindow PulledWindow(ParseResult result, string text, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, TimeZoneInfo zone, TimeProvider clock)
+    private static ReplayWindow PulledWindow(ParseResult result, string text, Option<string?> since, Option<string?> sinceBackup, Option<string?> until, TimeZoneInfo zone, TimeProvider clock, string? snapshots)
     {
         if (result.GetValue(since) is not null || result.GetValue(sinceBackup) is not null)
             throw MailRecoveryException.Usage("--pulled-after selects by what the helpdesk took, --since and --since-backup by receipt time: give one of them.", "--pulled-after 2026-11-26T02:00+09:00 (the backup's time) when watch observes the helpdesk's account, else --since or --since-backup.");
         if (result.GetValue(until) is not null)
             throw MailRecoveryException.Usage("--until does not apply to --pulled-after: it replays everything the helpdesk took after that time.", "drop --until, or use --since with --until for a receipt-time window.");
-        DateTimeOffset t = ReplayTime.Parse(text, zone, "--pulled-after");
+        DateTimeOffset t = ReplayTime.Parse(text, zone, "--pulled-after", snapshots);
         DateTimeOffset now = clock.GetUtcNow();
         return new ReplayWindow(t, now > t ? now : t, ReplayClock.Received);
     }
+
+    /// <summary>An SMTP or LMTP target: the ones a check-in mailbox serves.</summary>
+    private static bool DeliversThroughSmtp(string target) =>
+        target.Split(':', 2)[0].ToLowerInvariant() is "smtp" or "smtps" or "lmtp";
 
     private static double ParseRate(string? text)
     {

@@ -22,8 +22,9 @@ internal static class StatusCommand
         var maxPassAge = new Option<double?>("--max-pass-age-minutes") { Description = "Flag watch as not running, or an account as failing, without a successful pass for longer than this (default 5 poll intervals, or status.maxPassAgeMinutes; 5 without --config)." };
         var tz = new Option<string?>("--tz") { Description = "Time zone of the chart's days (IANA). Default: the machine's." };
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (for monitoring)." };
+        var alert = new Option<bool>("--alert") { Description = "Send the alerts of the configuration's alerts section for conditions that started, last (daily reminder) or cleared, and print only the warnings; for the mailrecovery-alert timer. Needs --config." };
         var command = new Command("status", "Per account: last fetch, last message, archive size, last alias check; messages per day with gaps flagged. Exit 1 when something needs attention.");
-        foreach (Option o in new Option[] { archive, config, days, quiet, maxWaiting, maxPassAge, tz, json })
+        foreach (Option o in new Option[] { archive, config, days, quiet, maxWaiting, maxPassAge, tz, json, alert })
             command.Options.Add(o);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -47,6 +48,8 @@ internal static class StatusCommand
             };
             using MessageArchive store = await MessageArchive.OpenAsync(path, ArchiveAccess.ReadOnly, cli.Clock, ct);
             StatusReport report = StatusBuilder.Build(store.Index, options, cli.Clock);
+            if (result.GetValue(alert))
+                return await AlertAsync(cli, loaded, store, report, ct);
             if (result.GetValue(json))
                 cli.Out.WriteLine(JsonOutput.Serialize(Json(report, options)));
             else
@@ -54,6 +57,40 @@ internal static class StatusCommand
             return report.ExitCode;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The limits <c>status --config FILE</c> uses without limit flags, for watch's own alert evaluation: watch and the
+    /// <c>status --alert</c> timer must agree on what holds, or a condition would start and clear by turns.
+    /// </summary>
+    internal static StatusOptions Options(Core.Configuration.MailRecoveryConfig config) => new()
+    {
+        MaxWaiting = config.MaxWaiting ?? Core.Configuration.ConfigLoader.DefaultMaxWaiting,
+        MaxPassAge = config.MaxPassAge ?? TimeSpan.FromMinutes(5),
+        ProbeInterval = config.Probe?.Interval,
+    };
+
+    /// <summary>
+    /// <c>--alert</c>: sends what is due and prints the warnings only (the timer's journal gets a line per
+    /// condition, not a chart every five minutes). Exit 75 when an alert could not be delivered (tried again at the
+    /// next run), else status's own code.
+    /// </summary>
+    private static async Task<int> AlertAsync(CliContext cli, Core.Configuration.MailRecoveryConfig? config, MessageArchive store, StatusReport report, CancellationToken ct)
+    {
+        if (config?.Alerts is not { } alerts)
+            throw MailRecoveryException.Usage("--alert needs a configuration with an alerts section.", "pass --config FILE with \"alerts\" (see docs/alerts.md).");
+        using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Information, timestamps: false);
+        using var run = new Core.Alerts.AlertRun(alerts, store.Layout.Root, store.Layout.DataDir, cli.Clock, logs.CreateLogger("alerts"));
+        Core.Alerts.AlertRunReport sent = await run.EvaluateAsync(report.Conditions ?? [], ct);
+        foreach (string w in report.Warnings)
+            cli.Out.WriteLine($"warning: {w}");
+        if (report.Warnings.Count == 0)
+            cli.Out.WriteLine("ok: nothing needs attention.");
+        foreach ((string notifier, Core.Alerts.Alert a) in sent.Sent)
+            cli.Out.WriteLine($"alert sent ({notifier}): {a.Headline}: {a.Condition}{(a.Account is null ? string.Empty : $" ({a.Account})")}");
+        foreach ((string notifier, Core.Alerts.Alert a, string error) in sent.Failed)
+            cli.Out.WriteLine($"alert NOT sent ({notifier}): {a.Headline}: {a.Condition}: {error}");
+        return sent.Failed.Count > 0 ? ExitCodes.TemporaryFailure : report.ExitCode;
     }
 
     private static void WriteText(TextWriter o, StatusReport r, StatusOptions options)
@@ -122,7 +159,7 @@ internal static class StatusCommand
         UsualHigh: r.UsualHigh,
         Days: [.. r.Days.Select(d => new StatusJson.StatusDayJson(d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Count, d.Low))],
         Warnings: r.Warnings,
-        Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason))],
+        Conditions: [.. (r.Conditions ?? []).Select(c => new StatusJson.ConditionJson(c.Condition, c.Since, c.Reason, c.Account))],
         Helpdesks: [.. (r.Primaries ?? []).Select(h => new StatusJson.HelpdeskJson(h.Primary, h.Account, h.LastLook, h.LastTaken, h.Waiting, h.OldestWaitingSince))],
         MaxWaitingMinutes: options.MaxWaiting.TotalMinutes,
         MaxPassAgeMinutes: options.MaxPassAge.TotalMinutes,

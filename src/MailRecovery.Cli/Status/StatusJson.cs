@@ -24,7 +24,7 @@ internal sealed record StatusJson(
     internal sealed record ProbeCleanupJson(DateTimeOffset Since, int Probes, int Removed, int MarkedDeleted, int TakenFirst, int NeverSeen, int Left, int Failed);
 
     /// <summary>One thing that needs attention: a stable name, since when (null: unknown), the one-line reason (as in warnings).</summary>
-    internal sealed record ConditionJson(string Condition, DateTimeOffset? Since, string Reason);
+    internal sealed record ConditionJson(string Condition, DateTimeOffset? Since, string Reason, string? Account);
 
     /// <summary>An observed helpdesk account: when it was last looked at, when the helpdesk last pulled (took) mail, what waits.</summary>
     internal sealed record HelpdeskJson(string Primary, string Account, DateTimeOffset LastLook, DateTimeOffset? LastPulled, int Waiting, DateTimeOffset? OldestWaitingSince);

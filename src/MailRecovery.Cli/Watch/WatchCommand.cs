@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MailRecovery.Cli.Common;
 using MailRecovery.Cli.Fetch;
+using MailRecovery.Cli.Status;
 using MailRecovery.Core.Archive;
 using MailRecovery.Core.Fetch;
 using Microsoft.Extensions.Logging;
@@ -62,8 +63,23 @@ internal static class WatchCommand
             // Bound after the archive is locked (a second watch is told about the lock, not the port), before READY=1.
             (Core.Metrics.WatchMetrics? metrics, Prometheus.IMetricServer? metricsServer) = metricsAt is null ? default : MetricsServer.Serve(metricsAt, metricsOrigin, archive, accounts, probe, logger);
             using Prometheus.IMetricServer? stopMetrics = metricsServer;
+            using Core.Alerts.AlertRun? alerts = config?.Alerts is { } alertOptions
+                ? new Core.Alerts.AlertRun(alertOptions, archive.Layout.Root, archive.Layout.DataDir, cli.Clock, logs.CreateLogger("alerts"))
+                : null;
             using var watch = new WatchRun(archive, FetchCommand.SourceFactory, new FetchOptions(),
-                new WatchOptions { PollInterval = pollInterval, UseIdle = !result.GetValue(noIdle), Heartbeat = heartbeat, Observer = metrics, MaxConnectionsPerServer = config?.MaxConnectionsPerServer ?? WatchOptions.DefaultMaxConnectionsPerServer }, logger);
+                new WatchOptions
+                {
+                    PollInterval = pollInterval,
+                    UseIdle = !result.GetValue(noIdle),
+                    Heartbeat = heartbeat,
+                    Observer = metrics,
+                    Alerts = alerts is null ? null : new Core.Alerts.WatchAlerting(alerts, StatusCommand.Options(config!), pollInterval),
+                    PruneOlderThanDays = config?.PruneOlderThanDays,
+                    PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
+                    MaxConnectionsPerServer = config?.MaxConnectionsPerServer ?? WatchOptions.DefaultMaxConnectionsPerServer,
+                }, logger);
+            if (config?.PruneOlderThanDays is int pruneDays)
+                logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);
             if (probe is not null)
                 logger.LogInformation("checking the alias {Alias} every {Minutes} min.", probe.Options.Alias, probe.Interval.TotalMinutes);
             // Under systemd (Type=notify): started once the archive is open and locked; STOPPING=1 on the way out.

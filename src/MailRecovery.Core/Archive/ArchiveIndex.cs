@@ -87,6 +87,7 @@ public sealed class ArchiveIndex : IDisposable
             {
                 index.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
                 index.UpgradedFrom = IndexSchema.Upgrade(connection, path);
+                index.Execute(IndexSchema.PrunedTable); // an index of an earlier build of schema 2 lacks it
                 if (created)
                     IO.DurableDirectory.SyncParentOf(path);
             }
@@ -187,13 +188,16 @@ public sealed class ArchiveIndex : IDisposable
         return ids;
     }
 
-    /// <summary>Archived server ids of a mailbox whose message was received before <paramref name="cutoff"/>.</summary>
+    /// <summary>
+    /// Archived server ids of a mailbox whose message was received before <paramref name="cutoff"/>, pruned ones
+    /// included (their receipt time is in the tombstone): a prune must not keep a message on the server forever.
+    /// </summary>
     public HashSet<string> ArchivedServerIdsReceivedBefore(string account, string mailbox, uint uidValidity, DateTimeOffset cutoff)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         using SqliteCommand cmd = Command("""
-            SELECT s.server_id FROM source_messages s JOIN messages m ON m.file = s.file
-            WHERE s.account = $a AND s.mailbox = $m AND s.uidvalidity = $u AND m.received_utc < $c
+            SELECT s.server_id FROM source_messages s LEFT JOIN messages m ON m.file = s.file LEFT JOIN pruned p ON p.file = s.file
+            WHERE s.account = $a AND s.mailbox = $m AND s.uidvalidity = $u AND COALESCE(m.received_utc, p.received_utc) < $c
             """, ("$a", account), ("$m", mailbox), ("$u", (long)uidValidity), ("$c", cutoff.ToUnixTimeMilliseconds()));
         using SqliteDataReader reader = cmd.ExecuteReader();
         while (reader.Read())
@@ -210,7 +214,8 @@ public sealed class ArchiveIndex : IDisposable
 
     /// <summary>
     /// Files this account archived from <paramref name="mailbox"/> under any UIDVALIDITY, by Message-ID and
-    /// size: what a UIDVALIDITY change is re-mapped with.
+    /// size: what a UIDVALIDITY change is re-mapped with. Pruned files count (from their tombstones): a pruned
+    /// message the server still has is linked again, not downloaded again.
     /// </summary>
     public Dictionary<(string MessageId, long Size), List<string>> FilesByMessageIdAndSize(string account, string mailbox)
     {
@@ -218,6 +223,9 @@ public sealed class ArchiveIndex : IDisposable
         using SqliteCommand cmd = Command("""
             SELECT DISTINCT m.message_id, m.size, m.file FROM source_messages s JOIN messages m ON m.file = s.file
             WHERE s.account = $a AND s.mailbox = $m AND m.message_id IS NOT NULL
+            UNION
+            SELECT DISTINCT p.message_id, p.size, p.file FROM source_messages s JOIN pruned p ON p.file = s.file
+            WHERE s.account = $a AND s.mailbox = $m AND p.message_id IS NOT NULL
             """, ("$a", account), ("$m", mailbox));
         using SqliteDataReader reader = cmd.ExecuteReader();
         while (reader.Read())

@@ -14,6 +14,7 @@ public static class ArchiveReindexer
     public static async Task<ReindexReport> ReindexAsync(MessageArchive archive, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(archive);
+        PruneLeftovers.Remove(archive.Layout, new PruneLedger(archive.Index)); // a pruned file is never adopted again
         Dictionary<string, ArchivedMessage> recorded = archive.Index.AllMessages().ToDictionary(m => m.File, StringComparer.Ordinal);
         var rows = new List<ArchivedMessage>();
         var quarantined = new List<QuarantinedFile>();

@@ -66,10 +66,14 @@ public static class ArchiveVerifier
                 $"{what} in the Maildir: never indexed, read or replayed; remove it (a message is a regular file)"));
         }
 
-        var (inFlight, orphans) = SortUnindexed(archive, files.Keys);
+        // Files whose rows a prune turned into tombstones, and that it has not unlinked yet (cut short): the next
+        // writer's open unlinks them. Not damage, and not to be adopted by reindex.
+        HashSet<string> pruned = new PruneLedger(archive.Index).Files();
+        var prunePending = files.Keys.Where(pruned.Contains).Order(StringComparer.Ordinal).ToList();
+        var (inFlight, orphans) = SortUnindexed(archive, files.Keys.Where(f => !pruned.Contains(f)));
         foreach (string orphan in orphans)
             problems.Add(new ArchiveProblem("not-indexed", orphan, "a file the index does not know; 'mailrecovery archive reindex' adds it"));
-        return new VerifyReport(checkedCount, bytes, problems) { InFlight = inFlight };
+        return new VerifyReport(checkedCount, bytes, problems) { InFlight = inFlight, PrunePending = prunePending };
     }
 
     private static string? JustRenamed(ArchiveLayout layout, string file)

@@ -74,8 +74,9 @@ internal static class IndexSchema
     /// (<c>source_messages.server_size</c>; null for links made before), and the primary ledger: what the
     /// helpdesk's own account held at each look (<c>primary_looks</c>, with the copy account it belongs to, and
     /// <c>primary_messages</c>; see <see cref="PrimaryLedger"/>), and when an account's current run of failed
-    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since"), and what became
-    /// of each alias probe in the helpdesk's account (<c>probe_cleanups</c>, see <see cref="ProbeCleanups"/>).
+    /// passes began (<c>account_state.failing_since_utc</c>, for <c>status</c>'s "failing since"), what became
+    /// of each alias probe in the helpdesk's account (<c>probe_cleanups</c>, see <see cref="ProbeCleanups"/>), and the
+    /// tombstones of <c>archive prune</c> (<c>pruned</c>: what was removed, when; see <see cref="PruneLedger"/>).
     /// </summary>
     private const string Version2 = """
         ALTER TABLE messages ADD COLUMN fingerprint TEXT;
@@ -108,19 +109,36 @@ internal static class IndexSchema
             token TEXT NOT NULL,
             outcome TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS probe_cleanups_at ON probe_cleanups(at_utc);
+        """ + PrunedTable;
+
+    /// <summary>
+    /// Part of version 2, added while it was unreleased; <see cref="PruneLedger"/> also creates it in an index that
+    /// an earlier build of version 2 wrote without it.
+    /// </summary>
+    internal const string PrunedTable = """
+        CREATE TABLE IF NOT EXISTS pruned(
+            file TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            message_id TEXT,
+            fingerprint TEXT,
+            received_utc INTEGER NOT NULL,
+            pruned_utc INTEGER NOT NULL);
         """;
 
     /// <summary>Step i turns version i + 1 into version i + 2 (index 0: nothing → 1).</summary>
     private static readonly string[] Steps = [Version1, Version2];
 
     /// <summary>The version of an open index: 0 for a new, empty file.</summary>
-    public static int VersionOf(SqliteConnection connection)
+    public static int VersionOf(SqliteConnection connection, SqliteTransaction? transaction = null)
     {
         using SqliteCommand probe = connection.CreateCommand();
+        probe.Transaction = transaction;
         probe.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
         if (probe.ExecuteScalar() is null)
             return 0;
         using SqliteCommand cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
         cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         return cmd.ExecuteScalar() is string v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 1;
     }
@@ -141,28 +159,24 @@ internal static class IndexSchema
     /// <returns>The version found before upgrading.</returns>
     public static int Upgrade(SqliteConnection connection, string path)
     {
-        int found = -1;
+        int version = VersionOf(connection);
+        CheckNotNewer(version, path);
         while (true)
         {
-            // Order is important: the version is read inside the step's write transaction (BEGIN IMMEDIATE), not
-            // before it. Two processes that open an old index at once (`watch` starting while `status` runs) would
-            // otherwise both read version 1 and both run its ALTER TABLE; the second failed with "duplicate column
-            // name". Now the second waits for the first's lock, then reads the new version and has nothing to do.
+            // The version is read again inside the step's write transaction (BEGIN IMMEDIATE): a reader and a
+            // writer opening an old index at the same moment both upgrade it, and the second must find the step
+            // done, not apply it twice ("duplicate column name").
             using SqliteTransaction tx = connection.BeginTransaction(deferred: false);
-            int v = VersionOf(connection);
-            if (found < 0)
-            {
-                found = v;
-                CheckNotNewer(v, path);
-            }
-
+            int v = VersionOf(connection, tx);
             if (v >= Current)
-                return found;
+                break;
             using SqliteCommand step = connection.CreateCommand();
             step.Transaction = tx;
             step.CommandText = Steps[v] + $"\nINSERT INTO meta(key, value) VALUES('schema_version', '{v + 1}') ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
             step.ExecuteNonQuery();
             tx.Commit();
         }
+
+        return version;
     }
 }

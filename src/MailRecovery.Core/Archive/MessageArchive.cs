@@ -10,7 +10,7 @@ namespace MailRecovery.Core.Archive;
 /// </summary>
 public sealed class MessageArchive : IDisposable
 {
-    private const string CurStampKey = "cur_mtime_ticks";
+    internal const string CurStampKey = "cur_mtime_ticks";
     private readonly ArchiveLock? archiveLock;
 
     private MessageArchive(ArchiveLayout layout, ArchiveIndex index, ArchiveLock? archiveLock, TimeProvider clock)
@@ -230,6 +230,9 @@ public sealed class MessageArchive : IDisposable
         if (Index.GetMeta(stamp.Key) == stamp.Value)
             return;
 
+        // A prune cut short between its commit and its unlinks left files whose rows are tombstones: finished
+        // now, never catalogued again (that would bring the pruned message back).
+        PruneLeftovers.Remove(Layout, new PruneLedger(Index));
         HashSet<string> known = Index.AllFiles();
         var missing = new List<ArchivedMessage>();
         foreach (var (baseName, path) in ArchiveCataloguer.ListFiles(Layout))

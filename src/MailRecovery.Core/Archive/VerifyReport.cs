@@ -10,5 +10,8 @@ public sealed record VerifyReport(int Checked, long Bytes, IReadOnlyList<Archive
     /// </summary>
     public IReadOnlyList<string> InFlight { get; init; } = [];
 
+    /// <summary>Files of a prune that was cut short after its commit: unlinked by the next writer's open. Not problems.</summary>
+    public IReadOnlyList<string> PrunePending { get; init; } = [];
+
     public bool IsSound => Problems.Count == 0;
 }

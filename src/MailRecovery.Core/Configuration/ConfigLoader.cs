@@ -77,12 +77,20 @@ public static class ConfigLoader
         TimeSpan maxPassAge = root["status:maxPassAgeMinutes"] is null ? 5 * TimeSpan.FromSeconds(pollSeconds)
             : TimeSpan.FromMinutes(Int(root, "status:maxPassAgeMinutes", 5, 1, 100_000));
         int heartbeat = Int(root, "watch:heartbeatMinutes", (int)DefaultHeartbeat.TotalMinutes, 1, 100_000);
+        int pruneMinimum = Int(root, "prune:minimumDays", MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays, 1, 100_000);
+        int? pruneOlderThan = root["prune:olderThanDays"] is null ? null : Int(root, "prune:olderThanDays", pruneMinimum, 1, 100_000);
+        if (pruneOlderThan < pruneMinimum)
+            throw Error("prune.olderThanDays", $"is {pruneOlderThan}, below prune.minimumDays ({pruneMinimum})", $"set it to {pruneMinimum} or more, or lower prune.minimumDays.");
         return new MailRecoveryConfig(Resolve(archive, baseDirectory)!, accounts, TimeSpan.FromSeconds(pollSeconds), probe, replay, TimeSpan.FromMinutes(maxWaiting))
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
             MaxConnectionsPerServer = Int(root, "watch:maxConnectionsPerServer", Fetch.WatchOptions.DefaultMaxConnectionsPerServer, 1, 10_000),
             Metrics = ParseMetrics(root),
+            SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
+            Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),
+            PruneMinimumDays = pruneMinimum,
+            PruneOlderThanDays = pruneOlderThan,
         };
     }
 
@@ -101,11 +109,15 @@ public static class ConfigLoader
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
         string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
+        string? checkInPasswordFile = Resolve(Optional(s, "checkInPasswordFile"), baseDirectory);
         return new ReplayTargetSettings(
             passwordFile,
             passwordFile is null ? Optional(s, "passwordEnv") : null,
             Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa,
-            Bool(s, "insecure", globalInsecure));
+            Bool(s, "insecure", globalInsecure),
+            Optional(s, "checkIn"),
+            checkInPasswordFile,
+            checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null);
     }
 
     /// <summary>
@@ -235,16 +247,16 @@ public static class ConfigLoader
         return overrides;
     }
 
-    private static string? Resolve(string? path, string baseDirectory) =>
+    internal static string? Resolve(string? path, string baseDirectory) =>
         path is null ? null : Path.GetFullPath(path, baseDirectory);
 
-    private static string KeyOf(IConfigurationSection section, string key) =>
+    internal static string KeyOf(IConfigurationSection section, string key) =>
         ConfigKeyChecker.Display(section.Path + ":" + key);
 
-    private static string Required(IConfiguration c, string key, string what) =>
+    internal static string Required(IConfiguration c, string key, string what) =>
         Optional(c, key) ?? throw Error(c is IConfigurationSection s ? KeyOf(s, key) : key, "is missing", $"set it to {what}.");
 
-    private static string? Optional(IConfiguration c, string key)
+    internal static string? Optional(IConfiguration c, string key)
     {
         string? value = c[key];
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -260,7 +272,7 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not true or false", "write true or false.");
     }
 
-    private static int Int(IConfiguration c, string key, int fallback, int min, int max)
+    internal static int Int(IConfiguration c, string key, int fallback, int min, int max)
     {
         string? text = Optional(c, key);
         if (text is null)
@@ -270,6 +282,6 @@ public static class ConfigLoader
             : throw Error(c is IConfigurationSection s ? KeyOf(s, key) : ConfigKeyChecker.Display(key), $"'{text}' is not a whole number from {min} to {max}", $"write a whole number from {min} to {max}.");
     }
 
-    private static MailRecoveryException Error(string key, string problem, string fix) =>
+    internal static MailRecoveryException Error(string key, string problem, string fix) =>
         MailRecoveryException.Usage($"configuration: {key}: {problem}.", fix);
 }

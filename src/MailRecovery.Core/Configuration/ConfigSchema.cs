@@ -63,6 +63,20 @@ internal static class ConfigSchema
             ConfigKey.Value("cleanup", TrueFalse),
             ConfigKey.Value("cleanupPrimary", TrueFalse)),
         ConfigKey.Section("metrics", "a section", ConfigKey.Value("listen", "ADDRESS:PORT to serve Prometheus metrics on, e.g. \"127.0.0.1:9750\"")),
+        ConfigKey.Section(
+            "alerts",
+            "a section",
+            ConfigKey.Value("reminderHours", "a whole number from 1 to 10000"),
+            ConfigKey.Section("webhook", "a section", ConfigKey.Value("url", "an http:// or https:// URL"), ConfigKey.Value("format", "\"generic\", \"slack\" or \"ntfy\""), ConfigKey.Value("tokenFile", PathText), ConfigKey.Value("tokenEnv", EnvName)),
+            ConfigKey.Section(
+                "mail",
+                "a section",
+                ConfigKey.Value("smtp", "smtp://host[:port] or smtps://host[:port]"),
+                ConfigKey.Value("smtpPasswordFile", PathText),
+                ConfigKey.Value("smtpPasswordEnv", EnvName),
+                ConfigKey.Value("from", "an address"),
+                ConfigKey.ListOfValues("to", "a list of addresses, e.g. [\"admin@example.com\"]"))),
+        ConfigKey.Section("prune", "a section", ConfigKey.Value("minimumDays", "a whole number from 1 to 100000"), ConfigKey.Value("olderThanDays", "a whole number from 1 to 100000")),
         ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(
             "replay",
@@ -71,5 +85,9 @@ internal static class ConfigSchema
             ConfigKey.Value("passwordEnv", EnvName),
             ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
             ConfigKey.Value("caFile", PathText),
-            ConfigKey.Value("insecure", TrueFalse)));
+            ConfigKey.Value("insecure", TrueFalse),
+            ConfigKey.Value("checkIn", "an IMAP mailbox URI, e.g. \"imaps://helpdesk@mail.example.com/INBOX\""),
+            ConfigKey.Value("checkInPasswordFile", PathText),
+            ConfigKey.Value("checkInPasswordEnv", EnvName)),
+        ConfigKey.Section("snapshots", "a section", ConfigKey.Value("store", "the snapshot store directory (snapshot create --store)")));
 }

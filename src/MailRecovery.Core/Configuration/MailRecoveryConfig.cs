@@ -21,4 +21,14 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
 
     /// <summary><c>metrics:listen</c>: where <c>watch</c> serves Prometheus metrics; null: the default (off).</summary>
     public Metrics.MetricsEndpoint? Metrics { get; init; }
+    /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>
+    public string? SnapshotStore { get; init; }
+    /// <summary>The <c>alerts</c> section (docs/alerts.md): where watch and <c>status --alert</c> send alerts; null: none.</summary>
+    public Alerts.AlertOptions? Alerts { get; init; }
+    /// <summary><c>prune:minimumDays</c>: <c>archive prune</c> refuses <c>--older-than</c> below it.</summary>
+    /// <value>The default value is 30 days (<see cref="MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays"/>).</value>
+    public int PruneMinimumDays { get; init; } = MailRecovery.Core.Archive.PruneCutoff.DefaultMinimumDays;
+
+    /// <summary><c>prune:olderThanDays</c>: <c>watch</c> prunes messages older than this once a day; null (the default): never.</summary>
+    public int? PruneOlderThanDays { get; init; }
 }

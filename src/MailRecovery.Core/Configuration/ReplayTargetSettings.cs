@@ -8,4 +8,8 @@ namespace MailRecovery.Core.Configuration;
 /// <param name="PasswordEnvironmentVariable">The variable holding the target's password, when there is no file.</param>
 /// <param name="CaFile">The PEM to trust for the target: <c>replay.caFile</c>, else the top-level <c>caFile</c>.</param>
 /// <param name="Insecure"><c>replay.insecure</c>, else the top-level <c>insecure</c>.</param>
-public sealed record ReplayTargetSettings(string? PasswordFile, string? PasswordEnvironmentVariable, string? CaFile, bool Insecure);
+/// <param name="CheckIn"><c>replay.checkIn</c>: the IMAP mailbox an SMTP or LMTP target delivers to (<c>--check-in</c>).</param>
+/// <param name="CheckInPasswordFile"><c>replay.checkInPasswordFile</c> (absolute), or null.</param>
+/// <param name="CheckInPasswordEnvironmentVariable"><c>replay.checkInPasswordEnv</c>, when there is no file.</param>
+public sealed record ReplayTargetSettings(string? PasswordFile, string? PasswordEnvironmentVariable, string? CaFile, bool Insecure,
+    string? CheckIn = null, string? CheckInPasswordFile = null, string? CheckInPasswordEnvironmentVariable = null);

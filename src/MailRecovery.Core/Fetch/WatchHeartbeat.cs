@@ -35,6 +35,16 @@ public sealed class WatchHeartbeat
         }
     }
 
+    /// <summary>How many accounts finished at least one pass (successful or not) since watch started.</summary>
+    public int AccountsPassed
+    {
+        get
+        {
+            lock (gate)
+                return tallies.Count;
+        }
+    }
+
     /// <summary>The heartbeat line, and a new count for the next interval (the last success and failure run carry over).</summary>
     public string TakeLine()
     {

@@ -20,8 +20,9 @@ public sealed class WatchOptions
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromMinutes(60);
 
     /// <summary>
-    /// The most passes at once against one server (host and port); each pass opens a connection, beside the
-    /// accounts' IDLE connections. The rest wait their turn, first come, first served (<see cref="ServerSlots"/>).
+    /// The most passes at once against one server (host and port), and IDLE connections being opened; a pass uses
+    /// the account's IDLE connection (IMAP, one mailbox) or opens its own. The rest wait their turn, first come,
+    /// first served (<see cref="ServerSlots"/>).
     /// </summary>
     /// <value>The default value is <see cref="DefaultMaxConnectionsPerServer"/> (configuration key <c>watch:maxConnectionsPerServer</c>).</value>
     public int MaxConnectionsPerServer { get; set; } = DefaultMaxConnectionsPerServer;
@@ -32,6 +33,14 @@ public sealed class WatchOptions
     /// </summary>
     public const int DefaultMaxConnectionsPerServer = 16;
 
+    /// <summary>Prune messages received more than this many days ago once a day (<see cref="WatchPruneJob"/>); null: never.</summary>
+    /// <value>The default value is null (configuration key <c>prune:olderThanDays</c>).</value>
+    public int? PruneOlderThanDays { get; set; }
+
+    /// <summary>The youngest a daily prune may cut (configuration key <c>prune:minimumDays</c>).</summary>
+    /// <value>The default value is 30 days.</value>
+    public int PruneMinimumDays { get; set; } = Archive.PruneCutoff.DefaultMinimumDays;
+
     /// <summary>Makes the observer of a primary account; tests substitute one.</summary>
     /// <value>The default value is <see cref="Primary.PrimaryLookRun.DefaultObserver"/> (IMAP or POP3).</value>
     public Func<Primary.PrimarySpec, Primary.IPrimaryObserver> PrimaryObservers { get; set; } = Primary.PrimaryLookRun.DefaultObserver;
@@ -39,4 +48,6 @@ public sealed class WatchOptions
     /// <summary>Hears each pass, IDLE change and probe (the metrics of <c>watch --metrics</c>), or null.</summary>
     /// <value>The default value is null.</value>
     public IWatchObserver? Observer { get; set; }
+    /// <summary>Alerts watch evaluates on its own after its passes (configuration section <c>alerts</c>); null: none.</summary>
+    public Alerts.WatchAlerting? Alerts { get; set; }
 }

@@ -51,6 +51,10 @@ public sealed class WatchRun : IDisposable
                 loops.Add(ProbeLoopAsync(probe, cancellationToken));
             if (options.Heartbeat > TimeSpan.Zero)
                 loops.Add(HeartbeatLoopAsync(cancellationToken));
+            if (options.Alerts is not null)
+                loops.Add(AlertLoopAsync(options.Alerts, accounts.Count, cancellationToken));
+            if (options.PruneOlderThanDays is int days)
+                loops.Add(new WatchPruneJob(archive, archiveGate, days, options.PruneMinimumDays, logger).RunAsync(cancellationToken));
             await Task.WhenAll(loops);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -97,6 +101,41 @@ public sealed class WatchRun : IDisposable
         {
             await Task.Delay(options.Heartbeat, clock, cancellationToken);
             logger.LogInformation("{Heartbeat}", heartbeat.TakeLine());
+        }
+    }
+
+    /// <summary>
+    /// Evaluates alerts every interval on what status would say now, once every account finished its first pass:
+    /// before that the index still says what it said while watch was stopped, and a restart would alert
+    /// "nothing archived" or "account failing" only to clear it a moment later. A notifier that fails is logged by
+    /// the run and tried again next time; nothing here stops watch.
+    /// </summary>
+    private async Task AlertLoopAsync(Alerts.WatchAlerting alerting, int accounts, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(alerting.Every, clock, cancellationToken);
+            if (heartbeat.AccountsPassed < accounts)
+                continue;
+            try
+            {
+                IReadOnlyList<Status.StatusCondition> conditions;
+                await archiveGate.WaitAsync(cancellationToken);
+                try
+                {
+                    conditions = Status.StatusBuilder.Build(archive.Index, alerting.Status, clock).Conditions ?? [];
+                }
+                finally
+                {
+                    archiveGate.Release();
+                }
+
+                await alerting.Run.EvaluateAsync(conditions, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError("alerts: {Error} Tried again in {Seconds} s.", ErrorClassifier.Classify(e, "alert evaluation").Message, alerting.Every.TotalSeconds);
+            }
         }
     }
 

@@ -151,10 +151,7 @@ public sealed partial class AliasVerifyRun
         MailboxAddress alias = MailboxAddress.Parse(options.Alias);
         string from = options.From ?? $"mailrecovery-probe@{alias.Domain}";
         using MimeMessage message = ProbeMessage.Create(token, MailboxAddress.Parse(from), alias, clock.GetUtcNow());
-        using SmtpClient smtp = MailServiceConnector.NewSmtpClient();
-        await SmtpSessions.OpenAsync(smtp, options.Smtp, options.SmtpCredentials, options.Trust, new SmtpRefusals(options.Smtp.ToString(),
-            () => MailRecoveryException.Usage($"{options.Smtp} offers no TLS, and the password would cross the network in clear text.", "use smtps://, a server with STARTTLS, or --insecure on a trusted network.")),
-            cancellationToken);
+        using SmtpClient smtp = await SmtpConnector.ConnectAsync(options.Smtp, options.SmtpCredentials, options.Trust, cancellationToken);
 
         DateTimeOffset sentAt = clock.GetUtcNow();
         try

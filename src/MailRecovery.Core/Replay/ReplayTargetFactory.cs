@@ -40,7 +40,7 @@ public static class ReplayTargetFactory
         SourceEndpoint checkIn = SourceUri.Parse(options.CheckIn!, options.Insecure);
         if (!checkIn.Capabilities.CanSearch)
             throw MailRecoveryException.Usage($"--check-in {options.CheckIn} is not an IMAP mailbox.", "give the mailbox the target delivers to, e.g. --check-in imaps://helpdesk@mail.example.com/INBOX.");
-        var checkInCredentials = new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? "MAILRECOVERY_CHECK_IN_PASSWORD" : null);
+        var checkInCredentials = new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? options.CheckInPasswordEnvironmentVariable : null);
         return new ImapCheckInTarget(CreateOther(scheme, text, options, credentials, trust, clock)!, checkIn, checkInCredentials, trust);
     }
 

@@ -17,8 +17,12 @@ public sealed record ReplayTargetOptions(
     /// <summary>SMTP/LMTP: <c>--check-in</c>, the IMAP mailbox the target delivers to, looked at read-only; null when not given.</summary>
     public string? CheckIn { get; init; }
 
-    /// <summary>The check-in mailbox's password file; without it, <c>$MAILRECOVERY_CHECK_IN_PASSWORD</c>.</summary>
+    /// <summary>The check-in mailbox's password file; without it, <see cref="CheckInPasswordEnvironmentVariable"/>.</summary>
     public string? CheckInPasswordFile { get; init; }
+
+    /// <summary>The variable holding the check-in mailbox's password (the configuration's <c>replay.checkInPasswordEnv</c>).</summary>
+    /// <value>The default value is MAILRECOVERY_CHECK_IN_PASSWORD.</value>
+    public string CheckInPasswordEnvironmentVariable { get; init; } = "MAILRECOVERY_CHECK_IN_PASSWORD";
 
     /// <summary>The variable holding the target's password when there is no <see cref="PasswordFile"/> (the configuration's <c>replay.passwordEnv</c>).</summary>
     /// <value>The default value is MAILRECOVERY_PASSWORD.</value>

@@ -31,6 +31,11 @@ public static class ReplayTime
         }
     }
 
+    /// <summary>As <see cref="Parse(string, TimeZoneInfo, string)"/>, and <c>snapshot:ID</c>: the moment that snapshot's copy started (<see cref="Snapshots.SnapshotMoment"/>).</summary>
+    /// <exception cref="MailRecoveryException">The text is not a time, or names no complete snapshot in <paramref name="snapshotStore"/>.</exception>
+    public static DateTimeOffset Parse(string text, TimeZoneInfo zone, string option, string? snapshotStore) =>
+        Snapshots.SnapshotMoment.Names(text) ? Snapshots.SnapshotMoment.Resolve(text, snapshotStore, option) : Parse(text, zone, option);
+
     /// <exception cref="MailRecoveryException">The text is not a time; the message shows the accepted forms.</exception>
     public static DateTimeOffset Parse(string text, TimeZoneInfo zone, string option)
     {

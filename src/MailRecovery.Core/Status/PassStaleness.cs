@@ -41,12 +41,12 @@ public static class PassStaleness
             if (failingSince is not null)
             {
                 yield return new StatusCondition("account-failing", failingSince, Text(
-                    $"account {a.Account} failing since {Utc(failingSince.Value)}: {a.LastError}"));
+                    $"account {a.Account} failing since {Utc(failingSince.Value)}: {a.LastError}"), a.Account);
             }
             else
             {
                 yield return new StatusCondition("account-stale", a.LastSuccess, Text(
-                    $"account {a.Account}: no pass since {Utc(a.LastSuccess!.Value)} (limit {Minutes(maxPassAge)}), although other accounts pass: is it still in the configuration watch runs with?"));
+                    $"account {a.Account}: no pass since {Utc(a.LastSuccess!.Value)} (limit {Minutes(maxPassAge)}), although other accounts pass: is it still in the configuration watch runs with?"), a.Account);
             }
         }
     }

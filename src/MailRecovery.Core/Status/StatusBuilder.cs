@@ -50,7 +50,7 @@ public static class StatusBuilder
 
         var probe = index.LastProbe();
         if (probe is { Verdict: not "works" } p)
-            conditions.Add(new("probe-failed", p.At, $"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}"));
+            conditions.Add(new("probe-failed", p.At, $"the last alias check ({p.At:yyyy-MM-dd HH:mm}Z, {p.Alias}) said {p.Verdict}: {p.Summary}", p.Alias));
         else if (PassStaleness.ProbeOverdue(probe?.At, now, options.ProbeInterval) is StatusCondition overdue)
             conditions.Add(overdue);
 
@@ -71,9 +71,9 @@ public static class StatusBuilder
         foreach (PrimaryState p in primaries)
         {
             if (p.OldestWaitingSince is DateTimeOffset since && p.LastLook - since > maxWaiting)
-                yield return new("helpdesk-not-pulling", since, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk has not taken mail for {(p.LastLook - since).TotalMinutes:0} minutes ({p.Waiting} waiting, the oldest since {since:yyyy-MM-dd HH:mm}Z; limit {maxWaiting.TotalMinutes:0} min): is the helpdesk still pulling its account?"));
+                yield return new("helpdesk-not-pulling", since, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk has not taken mail for {(p.LastLook - since).TotalMinutes:0} minutes ({p.Waiting} waiting, the oldest since {since:yyyy-MM-dd HH:mm}Z; limit {maxWaiting.TotalMinutes:0} min): is the helpdesk still pulling its account?"), p.Primary);
             if (now - p.LastLook > maxWaiting)
-                yield return new("helpdesk-not-observed", p.LastLook, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk's account was last looked at {(now - p.LastLook).TotalMinutes:0} minutes ago: is watch --primary running, and can it reach the account?"));
+                yield return new("helpdesk-not-observed", p.LastLook, string.Create(CultureInfo.InvariantCulture, $"{p.Primary}: the helpdesk's account was last looked at {(now - p.LastLook).TotalMinutes:0} minutes ago: is watch --primary running, and can it reach the account?"), p.Primary);
         }
     }
 

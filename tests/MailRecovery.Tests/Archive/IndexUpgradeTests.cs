@@ -13,9 +13,9 @@ public sealed class IndexUpgradeTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private string CopyFixture(int copy = 0)
+    private string CopyFixture()
     {
-        string root = dir.Sub(copy == 0 ? "archive" : $"archive{copy}");
+        string root = dir.Sub("archive");
         CopyTree(Path.Combine(TestBedFixture.RepoRoot, "tests", "MailRecovery.Tests", "Fixtures", "archive-v1"), root);
         File.Delete(Path.Combine(root, "README.md"));
         return root;
@@ -48,40 +48,6 @@ public sealed class IndexUpgradeTests : IDisposable
         Dictionary<string, JournalEntry> entries = journal.Load(Assert.Single(Targets(layout.JournalPath)));
         Assert.Equal(3, entries.Count);
         Assert.All(entries.Values, e => Assert.Equal(JournalState.Delivered, e.State));
-    }
-
-    [Fact]
-    public void Processes_opening_an_old_index_at_once_upgrade_it_once_without_an_error()
-    {
-        // `watch` starting while a timer's `status` runs: both find schema 1 and upgrade. Each round opens a fresh
-        // copy from several threads released together (SQLite locks the file, not the thread, so this is the
-        // same race two processes have); before the version was read inside the write transaction, one of them
-        // failed with "duplicate column name: fingerprint".
-        for (int round = 0; round < 8; round++)
-        {
-            string path = new ArchiveLayout(CopyFixture(round)).IndexPath;
-            using var start = new Barrier(4);
-            Exception?[] errors = new Exception?[4];
-            Thread[] threads = Enumerable.Range(0, 4).Select(i => new Thread(() =>
-            {
-                start.SignalAndWait();
-                try
-                {
-                    using ArchiveIndex index = ArchiveIndex.Open(path, readOnly: i % 2 == 0);
-                }
-                catch (Exception e)
-                {
-                    errors[i] = e;
-                }
-            })).ToArray();
-            foreach (Thread t in threads)
-                t.Start();
-            foreach (Thread t in threads)
-                t.Join();
-
-            Assert.All(errors, e => Assert.Null(e));
-            Assert.Equal(IndexSchemaVersion, Meta(path, "schema_version"));
-        }
     }
 
     [Fact]

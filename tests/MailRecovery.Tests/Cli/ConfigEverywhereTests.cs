@@ -30,6 +30,30 @@ public sealed class ConfigEverywhereTests
     }
 
     [Fact]
+    public async Task The_check_in_mailbox_comes_from_the_configuration_for_SMTP_and_LMTP_targets_only()
+    {
+        using var dir = new TempDirectory();
+        using (await MessageArchive.OpenAsync(dir.Sub("archive"), ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None))
+        {
+        }
+
+        string config = Path.Combine(dir.Path, "config.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "archive": "{{dir.Sub("archive")}}", "accounts": [ { "protocol": "imap", "host": "127.0.0.1", "user": "x", "passwordEnv": "UNSET_FOR_TEST" } ],
+              "replay": { "checkIn": "imap://helpdesk@127.0.0.1:1/INBOX", "checkInPasswordEnv": "UNSET_FOR_TEST", "insecure": true } }
+            """);
+
+        // Port 1 answers nothing: the dry run's log-in through the check-in mailbox fails and names it, which shows
+        // the configured mailbox was taken; a maildir target never looks there and succeeds.
+        var lmtp = await CliRunner.RunAsync("replay", "--config", config, "--since", "2000-01-01T00:00:00Z", "--to", "lmtp://127.0.0.1:1", "--rcpt", "helpdesk@example.test", "--dry-run");
+        var maildir = await CliRunner.RunAsync("replay", "--config", config, "--since", "2000-01-01T00:00:00Z", "--to", $"maildir:{dir.Sub("restore")}", "--dry-run");
+
+        Assert.Contains("imap://helpdesk@127.0.0.1:1", lmtp.Out + lmtp.Error, StringComparison.Ordinal);
+        Assert.True(maildir.ExitCode == 0, maildir.Out + maildir.Error);
+        Assert.DoesNotContain("helpdesk@127.0.0.1", maildir.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_replay_without_an_archive_names_both_the_flag_and_the_configuration()
     {
         using var dir = new TempDirectory();

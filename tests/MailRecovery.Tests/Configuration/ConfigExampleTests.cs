@@ -16,6 +16,8 @@ public sealed class ConfigExampleTests
         MailRecoveryConfig config = ConfigLoader.Load(Path.Combine(Contrib, "config.example.json"));
         Assert.Equal("/var/lib/mailrecovery/archive", config.Archive);
         Assert.NotNull(config.Probe);
+        Assert.Equal(Core.Alerts.WebhookFormat.Ntfy, config.Alerts?.Webhook?.Format);
+        Assert.Equal(["admin@example.com"], config.Alerts?.Mail?.To);
     }
 
     /// <summary>JSON has no comments: every key of the example is explained in contrib/README.md instead.</summary>
@@ -26,7 +28,10 @@ public sealed class ConfigExampleTests
         using JsonDocument example = JsonDocument.Parse(File.ReadAllText(Path.Combine(Contrib, "config.example.json")));
         var missing = Keys(example.RootElement).Where(k => !readme.Contains($"`{k}`", StringComparison.Ordinal)
             && !readme.Contains($"`.{k}`", StringComparison.Ordinal) && !readme.Contains($"`probe.{k}`", StringComparison.Ordinal)
-            && !readme.Contains($"`watch.{k}`", StringComparison.Ordinal) && !readme.Contains($"`status.{k}`", StringComparison.Ordinal)).ToList();
+            && !readme.Contains($"`watch.{k}`", StringComparison.Ordinal) && !readme.Contains($"`status.{k}`", StringComparison.Ordinal) && !readme.Contains($"`snapshots.{k}`", StringComparison.Ordinal)
+            && !readme.Contains($"`alerts.{k}`", StringComparison.Ordinal) && !readme.Contains($"`alerts.webhook.{k}`", StringComparison.Ordinal)
+            && !readme.Contains($"`alerts.mail.{k}`", StringComparison.Ordinal)
+            && !readme.Contains($"`prune.{k}`", StringComparison.Ordinal)).ToList();
         Assert.Empty(missing);
     }
 

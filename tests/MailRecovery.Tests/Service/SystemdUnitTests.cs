@@ -22,7 +22,7 @@ public sealed class SystemdUnitTests : IDisposable
         if (!File.Exists(Analyze))
             return;
         string[] units = CopyUnits();
-        Assert.Equal(3, units.Length);
+        Assert.Equal(7, units.Length); // watch, verify, alert, snapshot (service + timer each but watch)
         (int code, string output) = await RunAsync($"verify --man=no {string.Join(' ', units)}");
         Assert.True(code == 0 && output.Length == 0, $"exit {code}: {output}");
     }
@@ -50,6 +50,21 @@ public sealed class SystemdUnitTests : IDisposable
         })
             Assert.Contains(expected, lines);
         Assert.Contains(lines, l => l.StartsWith("WatchdogSec=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_alert_unit_runs_status_alert_counts_exit_1_as_success_and_its_timer_runs_it_every_five_minutes()
+    {
+        string[] service = File.ReadAllLines(Path.Combine(Units, "mailrecovery-alert.service"));
+        foreach (string expected in new[]
+        {
+            "Type=oneshot", "User=mailrecovery", "ProtectSystem=strict", "ReadWritePaths=/var/lib/mailrecovery", "NoNewPrivileges=yes",
+            "SuccessExitStatus=1", "ExecStart=/usr/bin/mailrecovery status --config /etc/mailrecovery/config.json --alert",
+        })
+            Assert.Contains(expected, service);
+        string[] timer = File.ReadAllLines(Path.Combine(Units, "mailrecovery-alert.timer"));
+        Assert.Contains("OnUnitActiveSec=5min", timer);
+        Assert.Contains("WantedBy=timers.target", timer);
     }
 
     /// <summary>Copies the units into the temp directory with ExecStart pointing at an executable stub.</summary>

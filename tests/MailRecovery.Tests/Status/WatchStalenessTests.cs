@@ -38,6 +38,7 @@ public sealed class WatchStalenessTests(TestBedFixture bed)
 
         JsonElement c = Assert.Single(json.GetProperty("conditions").EnumerateArray());
         Assert.Equal("watch-not-running", c.GetProperty("condition").GetString());
+        Assert.False(c.TryGetProperty("account", out _)); // about the whole watch, not one account
         Assert.StartsWith("watch not running since ", c.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.True(DateTimeOffset.UtcNow - c.GetProperty("since").GetDateTimeOffset() > Limit);
         Assert.Equal(5.0 / 60, json.GetProperty("maxPassAgeMinutes").GetDouble(), 6);
@@ -71,6 +72,7 @@ public sealed class WatchStalenessTests(TestBedFixture bed)
             Assert.Contains("password", reason, StringComparison.OrdinalIgnoreCase); // the classified login failure, not a generic text
             DateTimeOffset since = c.GetProperty("since").GetDateTimeOffset();
             Assert.InRange(since, changed.AddSeconds(-1), DateTimeOffset.UtcNow); // the first failure after the change, not the latest
+            Assert.StartsWith($"imap://{copy}@127.0.0.1:", c.GetProperty("account").GetString(), StringComparison.Ordinal); // which one, for a monitor's label
             Assert.True(sw.Elapsed < 2 * Limit + TimeSpan.FromSeconds(20), $"flagged {sw.Elapsed} after the change");
             Assert.False(watch.HasExited, "watch keeps running (and retrying) while the account fails");
         }

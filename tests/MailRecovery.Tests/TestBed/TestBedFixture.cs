@@ -32,6 +32,24 @@ public sealed class TestBedFixture : IAsyncLifetime
 
     public int LmtpPort { get; private set; } = 10024;
 
+    /// <summary>Postfix's submission port: SMTP AUTH (passwords and OAuth2 tokens) checked by Dovecot.</summary>
+    public int SubmissionPort { get; private set; } = 10587;
+
+    /// <summary>What Dovecot's oauth2 passdb wants in a token (fixtures/dovecot/dovecot-oauth2.conf.ext).</summary>
+    public string OAuthAudience { get; private set; } = "https://mail.example.test";
+
+    public string OAuthIssuer { get; private set; } = "https://login.example.test/bed/v2.0";
+
+    public string OAuthScope { get; private set; } = "mail.access";
+
+    public string OAuthKeyId { get; private set; } = "bed";
+
+    /// <summary>The RSA key tokens must be signed with (PEM, 0600; Dovecot holds its public half).</summary>
+    public string OAuthSigningKey => Path.Combine(Dir, "oauth", "signing-key.pem");
+
+    /// <summary>The bed's TLS certificate's private key (the stand-in identity provider serves HTTPS with it).</summary>
+    public string TlsKeyFile => Path.Combine(Dir, "tls", "key.pem");
+
     public string CaFile => Path.Combine(Dir, "tls", "cert.pem");
 
     public string DovecotConf => Path.Combine(Dir, "dovecot.conf");
@@ -62,6 +80,11 @@ public sealed class TestBedFixture : IAsyncLifetime
                 case "POP3S_PORT": Pop3sPort = int.Parse(kv[1]); break;
                 case "SMTP_PORT": SmtpPort = int.Parse(kv[1]); break;
                 case "LMTP_PORT": LmtpPort = int.Parse(kv[1]); break;
+                case "SUBMISSION_PORT": SubmissionPort = int.Parse(kv[1]); break;
+                case "OAUTH_AUDIENCE": OAuthAudience = kv[1]; break;
+                case "OAUTH_ISSUER": OAuthIssuer = kv[1]; break;
+                case "OAUTH_SCOPE": OAuthScope = kv[1]; break;
+                case "OAUTH_KEY_ID": OAuthKeyId = kv[1]; break;
             }
         }
 

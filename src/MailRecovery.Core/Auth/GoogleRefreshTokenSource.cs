@@ -1,0 +1,41 @@
+using MailRecovery.Core.Errors;
+using MailRecovery.Core.Protocols;
+using Microsoft.Extensions.Logging;
+
+namespace MailRecovery.Core.Auth;
+
+/// <summary>
+/// Access tokens from a stored refresh token (RFC 6749 section 6), Google's installed-app flow. When the endpoint
+/// returns a new refresh token (rotation) it is saved, durably, before the access token is handed out; every use
+/// is recorded so <see cref="RefreshTokenStore.InactivityWarning"/> can warn before an unused token dies.
+/// </summary>
+public sealed class GoogleRefreshTokenSource(GoogleRefreshTokenOptions options, HttpClient http, TimeProvider clock, ILogger logger) : IAccessTokenSource
+{
+    private readonly TokenEndpointClient endpoint = new(http, "Google");
+    private readonly RefreshTokenStore store = new(options.StoreFile);
+
+    /// <inheritdoc/>
+    public async ValueTask<AccessToken> GetAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        StoredGrant grant = await store.LoadAsync(cancellationToken)
+            ?? throw new MailRecoveryException(FailureKind.Authentication, FailureScope.Account,
+                $"Google: no refresh token in {store.Path}.", "sign in once to store one (mailrecovery auth login, coming in the next release).");
+        DateTimeOffset now = clock.GetUtcNow();
+        if (RefreshTokenStore.InactivityWarning(grant, now) is { } warning)
+            logger.LogWarning("Google: {Warning} ({Store})", warning, store.Path);
+
+        string secret = await SecretFileReader.ReadFirstLineAsync(options.ClientSecretFile, "client secret file", cancellationToken);
+        TokenEndpointReply reply = await endpoint.PostAsync(options.TokenUri,
+        [
+            new("grant_type", "refresh_token"),
+            new("refresh_token", grant.Secret),
+            new("client_id", options.ClientId),
+            new("client_secret", secret),
+        ], cancellationToken);
+
+        // Saved before the access token is used: once rotated, the old refresh token is dead at the provider.
+        string refreshToken = string.IsNullOrEmpty(reply.RefreshToken) ? grant.Secret : reply.RefreshToken;
+        await store.SaveAsync(new StoredGrant(refreshToken, now), cancellationToken);
+        return new AccessToken(reply.AccessToken!, reply.ExpiresIn is { } s ? now.AddSeconds(s) : null);
+    }
+}
