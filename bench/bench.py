@@ -1073,7 +1073,9 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--index-rows", type=int, default=1_000_000)
     ap.add_argument("--big-mb", type=int, default=50)
-    ap.add_argument("--only", default="", help="comma list of: fetch,replay,memory,index,scaling")
+    ap.add_argument("--only", default="", help="comma list of: fetch,replay,memory,index,scaling,fleet,latency")
+    ap.add_argument("--fleet", default="1000", help="fleet scenario: comma list of account counts (default 1000)")
+    ap.add_argument("--fleet-idle-seconds", type=int, default=60)
     ap.add_argument("--skip", default="", help="comma list of tool names to leave out")
     ap.add_argument("--no-strace", action="store_true")
     ap.add_argument("--out", default="")
@@ -1082,7 +1084,7 @@ def main():
         args.sizes, args.runs = "200", 1
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.skip = set(s for s in args.skip.split(",") if s)
-    only = set(s for s in args.only.split(",") if s) or {"fetch", "replay", "memory", "index", "scaling"}
+    only = set(s for s in args.only.split(",") if s) or {"fetch", "replay", "memory", "index", "scaling", "fleet", "latency"}
     os.makedirs(WORK, exist_ok=True)
     t_start = time.time()
     b = Bench(args)
@@ -1106,6 +1108,10 @@ def main():
             b.index_scenario(args.index_rows, args.runs)
         if args.scaling and "scaling" in only:
             b.scaling_scenario(args.scaling)
+        if "latency" in only:
+            meta["latency"] = latency_scenario()
+        if "fleet" in only:
+            meta["fleet"] = [fleet_scenario(int(n), args.fleet_idle_seconds) for n in args.fleet.split(",") if n.strip()]
     finally:
         b.drop_outputs()          # after a failure too: nothing stays in bench/work/runs
         meta["settle"] = {"seconds": SETTLE_S, "times": b.settled[0], "waited_s": round(b.settled[1], 1),
@@ -1131,6 +1137,39 @@ def main():
         log("%d run(s) failed: see the report and bench/work/logs/" % len(failed))
         return 1
     return 0
+
+
+def latency_scenario(count=200, rate=10.0):
+    """bench/latency.py: one account, `count` messages at `rate`/s through Postfix, SMTP acceptance -> durable file."""
+    log("latency: %d messages at %.0f/s to one watched account" % (count, rate))
+    p = subprocess.run([sys.executable, os.path.join(BENCH, "latency.py"), "--count", str(count), "--rate", str(rate),
+                        "--cmd", " ".join(OURS)], capture_output=True, text=True, cwd=REPO)
+    out = {"count": count, "rate": rate, "ok": p.returncode == 0, "text": (p.stdout + p.stderr).strip()[-2000:],
+           "loadavg": round(os.getloadavg()[0], 1)}
+    for line in p.stdout.splitlines():
+        if "p50" in line:
+            nums = [int(w) for w in line.replace(",", " ").split() if w.isdigit()]
+            if len(nums) >= 3:
+                out["p50_ms"], out["p99_ms"], out["max_ms"] = nums[:3]
+    log("latency: %s" % out["text"].splitlines()[-1] if out["text"] else "latency: no output")
+    return out
+
+
+def fleet_scenario(accounts, idle_seconds):
+    """bench/fleet.py: `accounts` IMAP accounts in one watch: idle RSS/CPU, then one message to each."""
+    log("fleet: %d accounts (idle %d s, then one message each)" % (accounts, idle_seconds))
+    path = os.path.join(WORK, "fleet-%d.json" % accounts)
+    if os.path.exists(path):
+        os.remove(path)
+    p = subprocess.run([sys.executable, os.path.join(BENCH, "fleet.py"), "--fleet", str(accounts), "--idle-seconds",
+                        str(idle_seconds), "--cmd", " ".join(OURS), "--json", path,
+                        "--log", os.path.join(WORK, "logs", "fleet-%d.log" % accounts)], capture_output=True, text=True, cwd=REPO)
+    out = {"accounts": accounts, "ok": p.returncode == 0, "text": (p.stdout + p.stderr).strip()[-3000:]}
+    if os.path.exists(path):
+        with open(path) as f:
+            out.update(json.load(f))
+    log("fleet: " + (out["text"].splitlines()[-1] if out["text"] else "no output"))
+    return out
 
 
 if __name__ == "__main__":

@@ -252,6 +252,16 @@ def targets(rows, meta):
         add("Selecting one month from %s index rows < 200 ms" % "{:,}".format(int(size)), size, None,
             sel is not None and sel < 200,
             "%s ms selectMilliseconds (whole process %s s)" % (fmt(sel, 1), fmt(wall)) if sel is not None else "–")
+    for f in meta.get("fleet", []):
+        n = f.get("accounts")
+        if f.get("idle_rss_mb") is None:
+            add("Fleet of %s accounts" % n, n, None, False, "did not run: " + (f.get("text", "").splitlines() or ["?"])[-1])
+            continue
+        add("Fleet: %s idle accounts < 100 MB RSS" % n, n, None, f["idle_rss_mb"] < 100, "%.1f MB" % f["idle_rss_mb"])
+        add("Fleet: %s idle accounts < 2%% of a core" % n, n, None, f["idle_cpu_pct"] < 2, "%.2f %%" % f["idle_cpu_pct"])
+        add("Fleet: one message to each of %s accounts, delivery → durable p99 < 2 s" % n, n, None,
+            f.get("p99_ms") is not None and f["p99_ms"] < 2000 and not f.get("missing"),
+            "p99 %s ms (p50 %s, max %s; %s missing)" % (f.get("p99_ms"), f.get("p50_ms"), f.get("max_ms"), f.get("missing")))
     return out
 
 
@@ -310,6 +320,41 @@ def settle_text(meta):
             % ("" if not early else "The disk ran short %d time(s), so the moved outputs were deleted early and the "
                "next run waited %g s after the delete (%.0f s in all): runs right after such a delete are slower. "
                % (early, st.get("seconds", 0), st.get("waited_s", 0))))
+
+
+def fleet_section(meta):
+    """The fleet scenario (bench/fleet.py) and the single-account delivery latency (bench/latency.py)."""
+    L = []
+    lat = meta.get("latency")
+    if lat:
+        L.append("## Delivery latency: one watched account")
+        L.append("")
+        L.append("`bench/latency.py`: %s messages at %s/s through the bed's Postfix to one account that `watch` archives "
+                 "(IMAP IDLE); the time from Postfix's 250 after DATA to the message's file in the archive's `cur/` "
+                 "(renamed there only after its fsync). Load average %.1f." % (lat["count"], lat["rate"], lat.get("loadavg", 0)))
+        L.append("")
+        L.append("| p50 | p99 | max | |")
+        L.append("|---|---|---|---|")
+        L.append("| %s ms | %s ms | %s ms | %s |" % (lat.get("p50_ms", "–"), lat.get("p99_ms", "–"), lat.get("max_ms", "–"),
+                                                 "ok" if lat.get("ok") else "**failed**: " + lat.get("text", "")[-300:]))
+        L.append("")
+    fleet = meta.get("fleet") or []
+    if fleet:
+        L.append("## Fleet: many accounts in one watch")
+        L.append("")
+        L.append("`bench/fleet.py`: N IMAP accounts (plain port) in one `watch` configuration, each in IDLE; idle RSS, "
+                 "threads and CPU of the watch process over the idle window; then one message to each account over "
+                 "LMTP (4 connections, one transaction per recipient) and, per message, the time from LMTP's 250 to its "
+                 "file in `cur/`. The load average is the machine's at the end (other work shares its cores).")
+        L.append("")
+        L.append("| Accounts | First pass (s) | Idle RSS (MB) | Threads | Idle CPU (% of a core) | Burst delivered in (s) | All archived after (s) | p50 (ms) | p99 (ms) | max (ms) | Missing | Load avg |")
+        L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for f in fleet:
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % tuple(
+                f.get(k, "–") for k in ("accounts", "first_pass_s", "idle_rss_mb", "idle_threads", "idle_cpu_pct",
+                                         "burst_delivered_s", "burst_archived_s", "p50_ms", "p99_ms", "max_ms", "missing", "loadavg")))
+        L.append("")
+    return L
 
 
 def render(rows, meta):
@@ -399,6 +444,7 @@ def render(rows, meta):
             L.append("")
             L += tool_table(rows, meta, "memory", size, "ours-imap", with_ratio=False)
             L.append("")
+    L += fleet_section(meta)
     idx = sizes_of(rows, "index")
     if idx:
         L.append("## Index: replay --dry-run selection")

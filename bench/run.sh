@@ -2,7 +2,7 @@
 # MailRecovery benchmark against the peer tools, on the real test bed. One command; see bench/README.md.
 #
 #   sudo bench/run.sh [--sizes 2000,10000] [--runs 3] [--scaling 100000] [--quick]
-#                     [--only fetch,replay,memory,index,scaling] [--skip TOOL,...] [--no-strace]
+#                     [--only fetch,replay,memory,index,scaling,fleet,latency] [--fleet 200,1000] [--skip TOOL,...] [--no-strace]
 #                     [--index-rows 1000000] [--big-mb 50] [--out DIR] [--keep-bed]
 #
 # Installs the peers (apt) and the bed, starts the bed if it is not running (and stops it at the end only if it
@@ -30,10 +30,10 @@ while [[ $# -gt 0 ]]; do
         -h|--help) usage; exit 0 ;;
         --keep-bed) keep_bed=1; shift ;;
         --quick|--no-strace) args+=("$1"); shift ;;
-        --sizes|--runs|--scaling|--only|--skip|--index-rows|--big-mb|--out)
+        --sizes|--runs|--scaling|--only|--skip|--index-rows|--big-mb|--out|--fleet|--fleet-idle-seconds)
             [[ $# -ge 2 ]] || die "$1 needs a value"
             args+=("$1" "$2"); shift 2 ;;
-        --sizes=*|--runs=*|--scaling=*|--only=*|--skip=*|--index-rows=*|--big-mb=*|--out=*) args+=("$1"); shift ;;
+        --sizes=*|--runs=*|--scaling=*|--only=*|--skip=*|--index-rows=*|--big-mb=*|--out=*|--fleet=*|--fleet-idle-seconds=*) args+=("$1"); shift ;;
         *) usage >&2; die "unknown option '$1'" ;;
     esac
 done

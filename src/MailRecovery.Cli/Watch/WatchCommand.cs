@@ -78,6 +78,7 @@ internal static class WatchCommand
                     Alerts = alerts is null ? null : new Core.Alerts.WatchAlerting(alerts, StatusCommand.Options(config!), pollInterval),
                     PruneOlderThanDays = config?.PruneOlderThanDays,
                     PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
+                    MaxConnectionsPerServer = config?.MaxConnectionsPerServer ?? WatchOptions.DefaultMaxConnectionsPerServer,
                 }, logger);
             if (config?.PruneOlderThanDays is int pruneDays)
                 logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);

@@ -11,6 +11,9 @@ public sealed class ArchiveBatch
     private readonly List<StagedMessage> fresh = [];
     private readonly List<SourceLink> links = [];
     private readonly Dictionary<string, string> freshBySha = new(StringComparer.Ordinal);
+
+    /// <summary>Content hashes this batch linked to files of other batches not yet indexed (see <see cref="WaitsForOthers"/>).</summary>
+    private readonly Dictionary<string, string> borrowed = new(StringComparer.Ordinal);
     private bool publishStarted;
 
     internal ArchiveBatch(MessageArchive archive) => this.archive = archive;
@@ -26,9 +29,14 @@ public sealed class ArchiveBatch
     public bool Add(StagedMessage staged, string account, string mailbox, uint uidValidity, string? serverId, long? serverSize = null)
     {
         string id = serverId ?? "sha256:" + staged.Sha256;
-        string? existing = freshBySha.GetValueOrDefault(staged.Sha256)
-            ?? archive.FindUnindexed(staged.Sha256)
-            ?? archive.Index.FindFileBySha256(staged.Sha256);
+        string? existing = freshBySha.GetValueOrDefault(staged.Sha256);
+        if (existing is null && archive.FindUnindexed(staged.Sha256) is { } pending)
+        {
+            existing = pending; // another batch's file: this one may commit only with it or after it
+            borrowed[staged.Sha256] = pending;
+        }
+
+        existing ??= archive.Index.FindFileBySha256(staged.Sha256);
         if (existing is not null)
         {
             MaildirWriter.Discard(staged);
@@ -68,6 +76,7 @@ public sealed class ArchiveBatch
         fresh.Clear();
         links.Clear();
         freshBySha.Clear();
+        borrowed.Clear();
         publishStarted = false;
     }
 
@@ -76,6 +85,51 @@ public sealed class ArchiveBatch
     {
         Publish(afterFilesDurable);
         CommitIndex();
+    }
+
+    /// <summary>
+    /// True while a file this batch links to belongs to another batch that is not committed yet: committing this
+    /// one first would make the index name a file that may not be durable (or may never be, if that batch fails).
+    /// </summary>
+    internal bool WaitsForOthers(IReadOnlyCollection<ArchiveBatch> committingWith) =>
+        borrowed.Any(b => archive.FindUnindexed(b.Key) == b.Value && !committingWith.Any(o => o.freshBySha.GetValueOrDefault(b.Key) == b.Value));
+
+    /// <summary>
+    /// True when a file borrowed from another batch was dropped with it (that batch failed): this batch's link
+    /// would name a file that does not exist. The caller fails this batch; its messages are fetched again.
+    /// </summary>
+    internal bool LostABorrowedFile() =>
+        borrowed.Any(b => archive.FindUnindexed(b.Key) is null && archive.Index.FindFileBySha256(b.Key) != b.Value);
+
+    /// <summary>
+    /// Several batches made durable as one (watch's group commit across accounts): their files are fsynced
+    /// together, renamed, and cur/ is fsynced once. Then <see cref="CommitIndexTogether"/>.
+    /// </summary>
+    internal static void PublishTogether(MessageArchive archive, IReadOnlyCollection<ArchiveBatch> batches)
+    {
+        var all = new List<StagedMessage>();
+        foreach (ArchiveBatch b in batches)
+        {
+            b.publishStarted = b.fresh.Count > 0;
+            all.AddRange(b.fresh);
+        }
+
+        archive.Writer.Publish(all);
+    }
+
+    /// <summary>Commits the rows of several published batches in one index transaction (one fsync) and empties them.</summary>
+    internal static void CommitIndexTogether(MessageArchive archive, IReadOnlyCollection<ArchiveBatch> batches)
+    {
+        archive.Index.Commit(batches.SelectMany(b => b.fresh).Select(s => s.ToArchived()).ToList(), batches.SelectMany(b => b.links).ToList(), [archive.CurStamp()]);
+        foreach (ArchiveBatch b in batches)
+        {
+            archive.ForgetUnindexed(b.fresh);
+            b.fresh.Clear();
+            b.links.Clear();
+            b.freshBySha.Clear();
+            b.borrowed.Clear();
+            b.publishStarted = false;
+        }
     }
 
     /// <summary>Drops the batch: staged files are deleted; files already renamed into cur/ stay, found again by
@@ -90,5 +144,6 @@ public sealed class ArchiveBatch
         fresh.Clear();
         links.Clear();
         freshBySha.Clear();
+        borrowed.Clear();
     }
 }

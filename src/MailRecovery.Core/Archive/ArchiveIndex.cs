@@ -414,6 +414,23 @@ public sealed class ArchiveIndex : IDisposable
         Execute("INSERT INTO account_state(account, last_success_utc) VALUES($a, $t) ON CONFLICT(account) DO UPDATE SET last_success_utc = excluded.last_success_utc, failing_since_utc = NULL",
             ("$a", account), ("$t", at.ToUnixTimeMilliseconds()));
 
+    /// <summary>Records several accounts' successful passes in one transaction (watch's group commit).</summary>
+    public void RecordAccountSuccesses(IReadOnlyCollection<(string Account, DateTimeOffset At)> passes)
+    {
+        using SqliteTransaction tx = connection.BeginTransaction();
+        using SqliteCommand cmd = Command("INSERT INTO account_state(account, last_success_utc) VALUES($a, $t) ON CONFLICT(account) DO UPDATE SET last_success_utc = excluded.last_success_utc, failing_since_utc = NULL",
+            ("$a", null), ("$t", null));
+        cmd.Transaction = tx;
+        foreach (var (account, at) in passes)
+        {
+            cmd.Parameters["$a"].Value = account;
+            cmd.Parameters["$t"].Value = at.ToUnixTimeMilliseconds();
+            cmd.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
     /// <summary>
     /// Records a failed pass. The first failure after a success starts the run (<c>failing_since_utc</c>); later
     /// ones keep that start, so <c>status</c> can say since when an account fails, not only its latest error.

@@ -85,6 +85,7 @@ public static class ConfigLoader
         {
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
+            MaxConnectionsPerServer = Int(root, "watch:maxConnectionsPerServer", Fetch.WatchOptions.DefaultMaxConnectionsPerServer, 1, 10_000),
             Metrics = ParseMetrics(root),
             SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
             Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),

@@ -16,6 +16,9 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
     /// <summary><c>watch:heartbeatMinutes</c>: how often <c>watch</c> logs a heartbeat line; null: the default (60 minutes).</summary>
     public TimeSpan? Heartbeat { get; init; }
 
+    /// <summary><c>watch:maxConnectionsPerServer</c>: the most passes (connections) watch runs at once against one server; null: the default.</summary>
+    public int? MaxConnectionsPerServer { get; init; }
+
     /// <summary><c>metrics:listen</c>: where <c>watch</c> serves Prometheus metrics; null: the default (off).</summary>
     public Metrics.MetricsEndpoint? Metrics { get; init; }
     /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>

@@ -26,6 +26,7 @@ public sealed class FetchRun
     private readonly ILogger logger;
     private readonly IFetchObserver? observer;
     private readonly SemaphoreSlim archiveGate;
+    private readonly GroupCommitter committer;
 
     /// <summary>Each account's batch limit, learnt over the passes of this process (watch keeps one FetchRun).</summary>
     private readonly Dictionary<string, AdaptiveBatchLimit> limits = new(StringComparer.Ordinal);
@@ -39,6 +40,7 @@ public sealed class FetchRun
         this.logger = logger;
         this.observer = observer;
         this.archiveGate = archiveGate ?? new SemaphoreSlim(1, 1);
+        committer = new GroupCommitter(archive, this.archiveGate);
     }
 
     private TimeProvider Clock => archive.Clock;
@@ -70,15 +72,25 @@ public sealed class FetchRun
     }
 
     /// <summary>Fetches one account, retrying the whole (idempotent) pass on transient failures.</summary>
-    public async Task<AccountReport> FetchAccountAsync(AccountSpec account, CancellationToken cancellationToken)
+    /// <param name="open">
+    /// A connection already signed in to the account (watch's IDLE connection), used by the first try and left open:
+    /// a pass then costs no connection, TLS handshake or sign-in on either side. Retries open their own.
+    /// </param>
+    public async Task<AccountReport> FetchAccountAsync(AccountSpec account, CancellationToken cancellationToken, IMessageSource? open = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         var report = new AccountReport(account.Name);
         ResiliencePipeline retry = SourcePipelines.AccountPass(options.Resilience, Clock, logger);
         try
         {
-            await retry.ExecuteAsync(async ct => await PassAsync(account, report, ct), cancellationToken);
-            await WithArchiveAsync(() => archive.Index.RecordAccountSuccess(account.Endpoint.AccountKey, Clock.GetUtcNow()), cancellationToken);
+            await retry.ExecuteAsync(async ct =>
+            {
+                IMessageSource? shared = open;
+                open = null;
+                await PassAsync(account, report, shared, ct);
+            }, cancellationToken);
+            // Not cancellable: the committer finishes it in its next group, before the archive is closed.
+            await committer.RecordSuccessAsync(account.Endpoint.AccountKey, Clock.GetUtcNow());
         }
         catch (MailRecoveryException e)
         {
@@ -91,21 +103,24 @@ public sealed class FetchRun
         return report;
     }
 
-    private async Task PassAsync(AccountSpec account, AccountReport report, CancellationToken cancellationToken)
+    private async Task PassAsync(AccountSpec account, AccountReport report, IMessageSource? shared, CancellationToken cancellationToken)
     {
         string thing = account.Name == account.Endpoint.AccountKey || account.Name.Contains("://", StringComparison.Ordinal)
             ? account.Name
             : $"{account.Name} ({account.Endpoint})";
         report.BeginTry();
-        await using IMessageSource source = sourceFactory(account);
+        IMessageSource source = shared ?? sourceFactory(account);
+        await using IAsyncDisposable? owned = shared is null ? source : null; // a shared connection stays open
         try
         {
-            await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
+            if (shared is null)
+                await SourcePipelines.Connect(options.Resilience, Clock).ExecuteAsync(async ct => await source.ConnectAsync(ct), cancellationToken);
             IReadOnlyList<string> mailboxes = account.Endpoint.Capabilities.HasMailboxes ? account.Endpoint.Mailboxes : [string.Empty];
             foreach (string mailbox in mailboxes)
                 await FetchMailboxAsync(account, source, mailbox, report, cancellationToken);
 
-            await source.CommitAsync(cancellationToken);
+            if (shared is null)
+                await source.CommitAsync(cancellationToken); // IMAP: LOGOUT; POP3: QUIT, which makes its DELEs final
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -162,17 +177,16 @@ public sealed class FetchRun
         }
 
         observer?.MailboxStarted(account.Name, mailbox, toFetch.Count, toFetch.Sum(m => Math.Max(0, m.Size)));
-        // Each batch's files are made durable in the background while the next batch downloads; its index rows
-        // are committed (and, with the delete policy, its messages deleted on the server) only after that.
-        // The archive is held for the whole download (not batch by batch): while a batch is on disk but not yet
-        // indexed, no other account (watch mode) may look up content or commit rows in this archive.
+        // Each batch is made durable and committed by the group committer (together with other accounts' batches
+        // in watch) while the next batch downloads; with the delete policy its messages are deleted on the server
+        // only after that. Downloads do not hold the archive gate: accounts download side by side, and only the
+        // short index look-ups and the group's publish and commit are serialised.
         if (toFetch.Count > 0)
         {
-            await archiveGate.WaitAsync(cancellationToken);
             InFlightBatch? inFlight = null;
             try
             {
-                AdaptiveBatchLimit limit = LimitFor(key);
+                AdaptiveBatchLimit limit = await WithArchiveAsync(() => LimitFor(key), cancellationToken);
                 foreach (List<ServerMessage> batch in Batches(toFetch, limit))
                     inFlight = await FetchBatchAsync(account, reader, mailbox, uidValidity, batch, inFlight, limit, report, earlier, repair, cancellationToken);
                 if (inFlight is not null)
@@ -188,7 +202,6 @@ public sealed class FetchRun
                 // that nothing renames files into cur/ after this returns.
                 if (inFlight is not null)
                     await TryFinishDurableAsync(inFlight, report);
-                archiveGate.Release();
             }
         }
 
@@ -198,7 +211,8 @@ public sealed class FetchRun
             logger.LogError("{Account} {Mailbox}: lost: {Lost}", account.Name, mailbox, lost);
         }
 
-        await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
+        if (known != uidValidity)
+            await WithArchiveAsync(() => archive.Index.SetUidValidity(key, mailbox, uidValidity), cancellationToken);
 
         if (account.Policy.Mode == ServerPolicyMode.DeleteOlderThan)
         {
@@ -244,7 +258,7 @@ public sealed class FetchRun
     /// <summary>
     /// Downloads one batch into tmp/ while the previous batch's files are made durable; then commits the previous
     /// batch's index rows (and deletes its messages on the server, with the delete policy) and starts making this
-    /// batch durable. Returns this batch, in flight. The caller holds the archive gate.
+    /// batch durable. Returns this batch, in flight.
     /// <para>
     /// When the download breaks (a connection reset half-way), the messages already complete are not thrown away:
     /// the previous batch and then the complete part of this one are made durable and committed before the run
@@ -271,7 +285,7 @@ public sealed class FetchRun
             if (previousKept && current.Batch.Count > 0)
             {
                 int complete = current.Archived.Count;
-                current.Published = Task.Run(() => current.Batch.Publish(() => options.AfterStep?.Invoke(FetchStep.FilesDurable)), CancellationToken.None);
+                current.Published = committer.CommitAsync(current.Batch, () => options.AfterStep?.Invoke(FetchStep.FilesDurable));
                 if (await TryFinishDurableAsync(current, report))
                     logger.LogInformation("{Account} {Mailbox}: the download broke off after {Complete} of {Count} message(s); those are archived, the next batch takes at most {Limit}.", account.Name, mailbox, complete, batch.Count, limit.Messages);
             }
@@ -312,7 +326,7 @@ public sealed class FetchRun
             }
         }
 
-        current.Published = Task.Run(() => current.Batch.Publish(() => options.AfterStep?.Invoke(FetchStep.FilesDurable)), CancellationToken.None);
+        current.Published = committer.CommitAsync(current.Batch, () => options.AfterStep?.Invoke(FetchStep.FilesDurable));
         return current;
     }
 
@@ -395,7 +409,8 @@ public sealed class FetchRun
             bool isNew;
             try
             {
-                isNew = current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null, serverSize);
+                // The look-up of the content in the index is the only part of a download that needs the archive.
+                isNew = await WithArchiveAsync(() => current.Batch.Add(staged, account.Endpoint.AccountKey, mailbox, uidValidity, reader.HasStableIds ? message.ServerId : null, serverSize), ct);
             }
             catch
             {
@@ -506,8 +521,7 @@ public sealed class FetchRun
         b.Finished = true;
         try
         {
-            await b.Published;
-            b.Batch.CommitIndex();
+            await b.Published; // files durable and rows committed, in this batch's group
             b.Committed = true;
         }
         catch
@@ -576,7 +590,7 @@ public sealed class FetchRun
 
     /// <summary>
     /// The account's batch limit: learnt by earlier passes of this process, or new; a new one starts small when the
-    /// account's last recorded pass failed (a bad link is likely still bad). The caller holds the archive gate.
+    /// account's last recorded pass failed (a bad link is likely still bad). The caller holds the archive gate (index read).
     /// </summary>
     private AdaptiveBatchLimit LimitFor(string account)
     {

@@ -16,6 +16,14 @@ internal sealed class NewMailWatcher(AccountSpec account, Func<AccountSpec, IMes
 
     private string Mailbox => account.Endpoint.Mailboxes[0];
 
+    /// <summary>
+    /// The armed IDLE connection, for the pass to use (null when there is none, or when the account has several
+    /// mailboxes: a pass would select another one and leave IDLE on the wrong mailbox). The pass runs between
+    /// <see cref="ArmAsync"/> and <see cref="WaitAsync"/>, on the same task, so the connection is never used twice
+    /// at once; mail that arrives during the pass shows in this connection's view of the mailbox and wakes the next.
+    /// </summary>
+    public IMessageSource? ForPass => cannotPush || account.Endpoint.Mailboxes.Count != 1 ? null : source;
+
     /// <summary>Arms the watch just before a pass; a failure is logged and the wait falls back to a short delay.</summary>
     public async Task ArmAsync(CancellationToken cancellationToken)
     {

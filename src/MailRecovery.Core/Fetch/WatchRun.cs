@@ -21,6 +21,7 @@ public sealed class WatchRun : IDisposable
     private readonly MessageArchive archive;
     private readonly SemaphoreSlim archiveGate = new(1, 1);
     private readonly WatchHeartbeat heartbeat = new();
+    private readonly ServerSlots slots;
 
     public WatchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions fetchOptions, WatchOptions options, ILogger logger, IFetchObserver? observer = null)
     {
@@ -29,11 +30,15 @@ public sealed class WatchRun : IDisposable
         fetch = new FetchRun(archive, sourceFactory, fetchOptions, logger, observer, archiveGate);
         this.sourceFactory = sourceFactory;
         this.options = options;
+        slots = new ServerSlots(Math.Max(1, options.MaxConnectionsPerServer));
         clock = archive.Clock;
         this.logger = logger;
     }
 
     public void Dispose() => archiveGate.Dispose();
+
+    /// <summary>The most passes that ran at once against one server so far (tests check the cap with it).</summary>
+    internal int MostConcurrentPassesPerServer => slots.MostBusy;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C, SIGTERM).</summary>
     /// <param name="probe">An alias check to send on a schedule, or null.</param>
@@ -63,8 +68,13 @@ public sealed class WatchRun : IDisposable
         await using var watcher = new NewMailWatcher(account, sourceFactory, options, clock, logger);
         while (!cancellationToken.IsCancellationRequested)
         {
-            await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
-            AccountReport report = await fetch.FetchAccountAsync(account, cancellationToken);
+            AccountReport report;
+            using (await slots.TakeAsync($"{account.Endpoint.Host}:{account.Endpoint.Port}", cancellationToken))
+            {
+                await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
+                report = await fetch.FetchAccountAsync(account, cancellationToken, watcher.ForPass);
+            }
+
             DateTimeOffset passEnd = clock.GetUtcNow();
             heartbeat.Record(account.Name, passEnd, report.Error);
             options.Observer?.PassFinished(report, passEnd);
