@@ -40,7 +40,11 @@ getent passwd mailrecovery | grep -q ':/var/lib/mailrecovery:' || fail "no syste
 [[ $(stat -c '%a %U %G' /etc/mailrecovery) == "750 root mailrecovery" ]] || fail "/etc/mailrecovery is $(stat -c '%a %U %G' /etc/mailrecovery)"
 if command -v man >/dev/null; then
     man -w mailrecovery >/dev/null 2>&1 || fail "no man page"
-    zcat "$(man -w mailrecovery)" | grep -q '^\.SS "mailrecovery archive verify"' || fail "the man page lacks archive verify"
+    # Read whole, then searched: `zcat | grep -q` fails under pipefail once the page outgrows a pipe buffer
+    # (grep stops at the match, zcat dies of SIGPIPE), which is what a longer verb list did.
+    page=$(zcat "$(man -w mailrecovery)")
+    grep -q '^\.SS "mailrecovery archive verify"' <<< "$page" || fail "the man page lacks archive verify"
+    grep -q '^\.SS "mailrecovery snapshot restore"' <<< "$page" || fail "the man page lacks snapshot restore"
     man_check=()
 else
     man_check=(--man=no)
