@@ -35,7 +35,18 @@ public static class SignIn
                 string mechanism = SaslChoice.ForToken(client.AuthenticationMechanisms) ?? throw NoTokenMechanism(account);
                 AccessToken access = await token.Source.GetAsync(forceRefresh: false, cancellationToken);
                 var bearer = new NetworkCredential(user, access.Value);
-                await client.AuthenticateAsync(mechanism == "XOAUTH2" ? new SaslMechanismOAuth2(bearer) : new SaslMechanismOAuthBearer(bearer), cancellationToken);
+                try
+                {
+                    await client.AuthenticateAsync(mechanism == "XOAUTH2" ? new SaslMechanismOAuth2(bearer) : new SaslMechanismOAuthBearer(bearer), cancellationToken);
+                }
+                catch (Exception e) when (e is AuthenticationException || (e is MailKit.Net.Pop3.Pop3ProtocolException && client is MailKit.Net.Pop3.Pop3Client))
+                {
+                    // Classified here, where the adapter meets the library: MailKit 4.18 reports a refused XOAUTH2 or
+                    // OAUTHBEARER on POP3 as a protocol error (Dovecot answers the mechanism's error challenge with
+                    // -ERR), on IMAP and SMTP as an AuthenticationException whose generic fix speaks of passwords.
+                    throw TokenRefused(account, mechanism, e);
+                }
+
                 break;
             default:
                 throw new ArgumentException($"no sign-in for a {credential.GetType().Name}", nameof(credential));
@@ -60,6 +71,12 @@ public static class SignIn
                 throw new ArgumentException($"no sign-in for a {credential?.GetType().Name}", nameof(credential));
         }
     }
+
+    private static MailRecoveryException TokenRefused(string account, string mechanism, Exception e) =>
+        new(FailureKind.Authentication, FailureScope.Account,
+            $"{account}: the server refused the access token ({mechanism}: {e.Message.TrimEnd('.')}).",
+            "run `mailrecovery auth test` for this account: it shows the token's audience, scopes or roles and user, and says which is wrong (a missing mailbox permission or a service principal not registered in Exchange also end here).",
+            e);
 
     private static MailRecoveryException NoTokenMechanism(string account) =>
         new(FailureKind.Authentication, FailureScope.Account,
