@@ -33,11 +33,20 @@ public static class SignIn
                 break;
             case TokenCredential token:
                 string mechanism = SaslChoice.ForToken(client.AuthenticationMechanisms) ?? throw NoTokenMechanism(account);
-                AccessToken access = await token.Source.GetAsync(forceRefresh: false, cancellationToken);
-                var bearer = new NetworkCredential(user, access.Value);
                 try
                 {
-                    await client.AuthenticateAsync(mechanism == "XOAUTH2" ? new SaslMechanismOAuth2(bearer) : new SaslMechanismOAuthBearer(bearer), cancellationToken);
+                    try
+                    {
+                        await BearerAsync(client, mechanism, user, await token.Source.GetAsync(forceRefresh: false, cancellationToken), cancellationToken);
+                    }
+                    catch (AuthenticationException) when (client.IsConnected)
+                    {
+                        // A token the server no longer takes (expired early, revoked, a session it ended with BYE and a
+                        // reconnect with the cached token): once, a fresh one, on the same connection (IMAP and SMTP
+                        // answer a refused AUTHENTICATE with NO/535 and go on). A pass that reconnects after a
+                        // token-expired BYE thus resumes without counting as a failure; a second refusal is real.
+                        await BearerAsync(client, mechanism, user, await token.Source.GetAsync(forceRefresh: true, cancellationToken), cancellationToken);
+                    }
                 }
                 catch (Exception e) when (e is AuthenticationException || (e is MailKit.Net.Pop3.Pop3ProtocolException && client is MailKit.Net.Pop3.Pop3Client))
                 {
@@ -70,6 +79,12 @@ public static class SignIn
             default:
                 throw new ArgumentException($"no sign-in for a {credential?.GetType().Name}", nameof(credential));
         }
+    }
+
+    private static Task BearerAsync(MailService client, string mechanism, string user, AccessToken access, CancellationToken cancellationToken)
+    {
+        var bearer = new NetworkCredential(user, access.Value);
+        return client.AuthenticateAsync(mechanism == "XOAUTH2" ? new SaslMechanismOAuth2(bearer) : new SaslMechanismOAuthBearer(bearer), cancellationToken);
     }
 
     private static MailRecoveryException TokenRefused(string account, string mechanism, Exception e) =>

@@ -4,6 +4,7 @@ using MailRecovery.Core.Errors;
 using MailRecovery.Core.Protocols;
 using MailRecovery.Core.Sources;
 using MailRecovery.Tests.TestBed;
+using MailRecovery.Tests.TestBed.OAuth;
 
 namespace MailRecovery.Tests.Protocols;
 
@@ -38,6 +39,41 @@ public sealed class RefusedTokenTests(TestBedFixture bed)
         AssertTokenRefusal(e);
     }
 
+    [Fact]
+    public async Task A_token_the_server_no_longer_takes_is_replaced_once_by_a_fresh_one_on_the_same_connection()
+    {
+        // The cached token has expired at the server (a session ended with BYE, then the pass reconnects with it):
+        // the sign-in asks the source once more with forceRefresh and goes on, so the pass is not a failure.
+        await using StandInIdentityProvider idp = await StandInIdentityProvider.StartAsync(bed);
+        string user = TestBedFixture.NewUser("tokrenew");
+        string expired = idp.Mint($"{user}@example.test", c => c["exp"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds());
+        var source = new StaleThenFresh(expired, idp.Mint($"{user}@example.test"));
+        SourceEndpoint endpoint = SourceUri.Parse($"imaps://{user}@127.0.0.1:{bed.ImapsPort}/INBOX", insecure: false);
+        using ImapClient client = MailServiceConnector.NewImapClient();
+
+        await ImapSessions.OpenAsync(client, endpoint, new TokenCredential(source), bed.Trust, CancellationToken.None);
+
+        Assert.True(client.IsAuthenticated);
+        Assert.Equal([false, true], source.Asked);
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task A_fresh_token_refused_too_is_the_failure_after_one_renewal()
+    {
+        await using StandInIdentityProvider idp = await StandInIdentityProvider.StartAsync(bed);
+        string user = TestBedFixture.NewUser("tokrenew");
+        string other = idp.Mint($"someone-else-{user}@example.test");
+        var source = new StaleThenFresh(other, other);
+        SourceEndpoint endpoint = SourceUri.Parse($"imaps://{user}@127.0.0.1:{bed.ImapsPort}/INBOX", insecure: false);
+        using ImapClient client = MailServiceConnector.NewImapClient();
+
+        var e = await Assert.ThrowsAsync<MailRecoveryException>(() => ImapSessions.OpenAsync(client, endpoint, new TokenCredential(source), bed.Trust, CancellationToken.None));
+
+        AssertTokenRefusal(e);
+        Assert.Equal([false, true], source.Asked); // renewed once, not in a loop
+    }
+
     private static void AssertTokenRefusal(MailRecoveryException e)
     {
         Assert.Equal(FailureKind.Authentication, e.Kind);
@@ -45,6 +81,17 @@ public sealed class RefusedTokenTests(TestBedFixture bed)
         Assert.Contains("auth test", e.Fix, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, e.UserText, StringComparison.Ordinal);
         Assert.Same(e, ErrorClassifier.Classify(e, "x")); // classified once, at the adapter
+    }
+
+    private sealed class StaleThenFresh(string stale, string fresh) : IAccessTokenSource
+    {
+        public List<bool> Asked { get; } = [];
+
+        public ValueTask<AccessToken> GetAsync(bool forceRefresh, CancellationToken cancellationToken)
+        {
+            Asked.Add(forceRefresh);
+            return ValueTask.FromResult(new AccessToken(forceRefresh ? fresh : stale, null));
+        }
     }
 
     private sealed class FixedToken(string token) : IAccessTokenSource
