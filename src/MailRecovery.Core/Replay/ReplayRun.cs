@@ -391,6 +391,9 @@ public sealed class ReplayRun
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryDelay,
+                // A provider's throttling reply names its wait (Exchange's "Suggested Backoff Time"): honour it;
+                // null keeps the exponential backoff.
+                DelayGenerator = args => ValueTask.FromResult(Errors.ProviderThrottling.RetryAfter(args.Outcome.Exception)),
             })
             .Build();
 }
