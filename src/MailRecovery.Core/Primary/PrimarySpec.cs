@@ -6,7 +6,7 @@ namespace MailRecovery.Core.Primary;
 /// The helpdesk's own (primary) account that <c>watch</c> observes, read-only, beside a copy account
 /// (<c>--primary URI</c>, or an account's <c>primary</c> entry in the configuration).
 /// </summary>
-public sealed record PrimarySpec(SourceEndpoint Endpoint, SourceCredentials Credentials, CertificateTrust Trust)
+public sealed record PrimarySpec(SourceEndpoint Endpoint, Protocols.Credential Credentials, CertificateTrust Trust)
 {
     private string Mailbox => Endpoint.Mailboxes.Count > 0 ? Endpoint.Mailboxes[0] : "INBOX";
 

@@ -8,13 +8,13 @@ namespace MailRecovery.Core.Probe;
 /// <param name="Cleanup">Delete the probe from the copy once seen (and from the primary: see <see cref="CleanupPrimary"/>).</param>
 public sealed record AliasVerifyOptions(
     SmtpEndpoint Smtp,
-    SourceCredentials SmtpCredentials,
+    Protocols.Credential SmtpCredentials,
     string Alias,
     string? From,
     SourceEndpoint Copy,
-    SourceCredentials CopyCredentials,
+    Protocols.Credential CopyCredentials,
     SourceEndpoint? Primary,
-    SourceCredentials? PrimaryCredentials,
+    Protocols.Credential? PrimaryCredentials,
     CertificateTrust Trust,
     TimeSpan Timeout,
     bool Cleanup)

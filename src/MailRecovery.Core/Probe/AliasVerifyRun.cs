@@ -141,7 +141,7 @@ public sealed partial class AliasVerifyRun
         }
     }
 
-    private static IProbeWatcher Watcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust) =>
+    private static IProbeWatcher Watcher(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust) =>
         endpoint.Protocol == MailProtocol.Imap
             ? new ImapProbeWatcher(endpoint, credentials, trust)
             : new Pop3ProbeWatcher(endpoint, credentials, trust);

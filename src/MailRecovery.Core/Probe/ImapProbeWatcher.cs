@@ -17,12 +17,12 @@ public sealed class ImapProbeWatcher : IProbeWatcher
 {
     private static readonly string[] JunkNames = ["Junk", "Spam", "Junk E-mail", "INBOX.Junk", "INBOX.Spam"];
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private readonly List<IMailFolder> folders = [];
 
-    public ImapProbeWatcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public ImapProbeWatcher(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         this.endpoint = endpoint;
         this.credentials = credentials;

@@ -17,11 +17,11 @@ namespace MailRecovery.Core.Probe;
 public sealed class Pop3ProbeWatcher : IProbeWatcher
 {
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly HashSet<string> looked = new(StringComparer.Ordinal);
 
-    public Pop3ProbeWatcher(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public Pop3ProbeWatcher(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         this.endpoint = endpoint;
         this.credentials = credentials;

@@ -33,7 +33,7 @@ public static class ReplayTargetFactory
     }
 
     /// <summary>An SMTP or LMTP target that looks in <see cref="ReplayTargetOptions.CheckIn"/> (see <see cref="ImapCheckInTarget"/>).</summary>
-    private static ImapCheckInTarget WithCheckIn(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock)
+    private static ImapCheckInTarget WithCheckIn(string scheme, string text, ReplayTargetOptions options, Protocols.Credential credentials, CertificateTrust trust, TimeProvider clock)
     {
         if (scheme is not ("smtp" or "smtps" or "lmtp"))
             throw MailRecoveryException.Usage($"--check-in is for SMTP and LMTP targets; {text} looks for itself or cannot be looked into.", "leave --check-in out for this target.");
@@ -44,7 +44,7 @@ public static class ReplayTargetFactory
         return new ImapCheckInTarget(CreateOther(scheme, text, options, credentials, trust, clock)!, checkIn, checkInCredentials, trust);
     }
 
-    private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, SourceCredentials credentials, CertificateTrust trust, TimeProvider clock) =>
+    private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, Protocols.Credential credentials, CertificateTrust trust, TimeProvider clock) =>
         scheme switch
         {
             "smtp" or "smtps" => new SmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, credentials, trust, options.Insecure, clock),

@@ -10,7 +10,7 @@ namespace MailRecovery.Core.Sources;
 /// </summary>
 public sealed class ImapSource : IMessageSource
 {
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly ImapSourceOptions options;
     private readonly ImapClient client = MailServiceConnector.NewImapClient();
@@ -23,7 +23,7 @@ public sealed class ImapSource : IMessageSource
     private int expunged;
     private CancellationTokenSource? idleDone;
 
-    public ImapSource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, ImapSourceOptions? options = null)
+    public ImapSource(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust, ImapSourceOptions? options = null)
     {
         Endpoint = endpoint;
         this.credentials = credentials;

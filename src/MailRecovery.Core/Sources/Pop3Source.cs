@@ -11,12 +11,12 @@ namespace MailRecovery.Core.Sources;
 /// </summary>
 public sealed class Pop3Source : IMessageSource
 {
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly Pop3SourceOptions options;
     private readonly Pop3Session session = new();
 
-    public Pop3Source(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, Pop3SourceOptions? options = null)
+    public Pop3Source(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust, Pop3SourceOptions? options = null)
     {
         Endpoint = endpoint;
         this.credentials = credentials;

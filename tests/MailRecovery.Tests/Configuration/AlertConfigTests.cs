@@ -23,7 +23,7 @@ public sealed class AlertConfigTests : IDisposable
         Assert.Null(alerts.Webhook.Token);
         Assert.Equal(TimeSpan.FromHours(24), alerts.Reminder);
         Assert.Equal("mailrecovery@example.org", alerts.Mail!.From);
-        Assert.Equal(dir.Sub("smtp.pw"), alerts.Mail.Credentials.PasswordFile);
+        Assert.Equal(dir.Sub("smtp.pw"), Assert.IsType<MailRecovery.Core.Sources.SourceCredentials>(alerts.Mail.Credentials).PasswordFile);
         Assert.Equal(465, alerts.Mail.Smtp.Port);
         Assert.Null(ConfigLoader.Load(Write($$"""{ {{Accounts}} }""")).Alerts);
     }

@@ -35,7 +35,7 @@ public sealed class ProbeCleanupConfigTests
 
         Assert.Null(own.Options.Primary); // config check and alias verify still tell probe.primary from the account's primary
         Assert.Equal("pop3://helpdesk@mx.example.test:995", own.Effective.Primary!.AccountKey);
-        Assert.Equal("Q", own.Effective.PrimaryCredentials!.PasswordEnvironmentVariable);
+        Assert.Equal("Q", Assert.IsType<MailRecovery.Core.Sources.SourceCredentials>(own.Effective.PrimaryCredentials).PasswordEnvironmentVariable);
         Assert.Equal("desk", named.Effective.Primary!.User);
     }
 

@@ -15,7 +15,7 @@ internal sealed record CheckTarget(
     string CaKey,
     SourceEndpoint? Source,
     Probe.SmtpEndpoint? Smtp,
-    SourceCredentials Credentials,
+    Protocols.Credential Credentials,
     CertificateTrust Trust)
 {
     public string Display => Source?.AccountKey ?? Smtp!.ToString();

@@ -57,8 +57,11 @@ public sealed class ConfigCheckRun(MailRecoveryConfig config, bool online)
         return targets;
     }
 
-    private static string PasswordKey(string key, SourceCredentials c, string fileKey, string envKey) =>
-        $"{key}.{(c.PasswordFile is null && c.PasswordEnvironmentVariable is not null ? envKey : fileKey)}";
+    private static string PasswordKey(string key, Protocols.Credential c, string fileKey, string envKey) => c switch
+    {
+        SourceCredentials p => $"{key}.{(p.PasswordFile is null && p.PasswordEnvironmentVariable is not null ? envKey : fileKey)}",
+        _ => $"{key} (its access token settings)",
+    };
 
     private async Task<IReadOnlyList<EndpointVerdict>> CheckAsync(CheckTarget t, CancellationToken cancellationToken)
     {
@@ -78,9 +81,14 @@ public sealed class ConfigCheckRun(MailRecoveryConfig config, bool online)
         }
     }
 
-    /// <summary>Reads the password source as a login would; null when it is fine.</summary>
-    private static EndpointVerdict? PasswordRow(string key, string display, string passwordKey, SourceCredentials credentials)
+    /// <summary>
+    /// Reads the password source as a login would; null when it is fine. An access token is not fetched offline
+    /// (that may ask an identity provider): <c>--online</c> signs in with it.
+    /// </summary>
+    private static EndpointVerdict? PasswordRow(string key, string display, string passwordKey, Protocols.Credential credential)
     {
+        if (credential is not SourceCredentials credentials)
+            return null;
         try
         {
             _ = credentials.Read(display);

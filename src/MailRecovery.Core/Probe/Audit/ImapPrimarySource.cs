@@ -17,10 +17,10 @@ namespace MailRecovery.Core.Probe.Audit;
 public sealed class ImapPrimarySource : IPrimaryMailSource
 {
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
 
-    public ImapPrimarySource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public ImapPrimarySource(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         this.endpoint = endpoint;

@@ -21,10 +21,10 @@ namespace MailRecovery.Core.Probe.Audit;
 public sealed class Pop3PrimarySource : IPrimaryMailSource
 {
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
 
-    public Pop3PrimarySource(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public Pop3PrimarySource(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         this.endpoint = endpoint;

@@ -51,7 +51,7 @@ public static class PrimarySourceFactory
     }
 
     /// <summary>An IMAP or POP3 primary as the configuration describes it (<c>accounts[i].primary</c>, <c>probe.primary</c>).</summary>
-    public static IPrimaryMailSource Create(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public static IPrimaryMailSource Create(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         return endpoint.Protocol == MailProtocol.Imap

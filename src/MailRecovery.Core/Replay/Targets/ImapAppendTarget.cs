@@ -26,7 +26,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     public const int MultiAppendBatch = 50;
 
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly bool markSeen;
     private readonly ImapClient client = MailServiceConnector.NewImapClient();
@@ -37,7 +37,7 @@ public sealed class ImapAppendTarget : IBatchReplayTarget
     private IMailFolder? folder;
 
     /// <param name="markSeen">Append with \Seen (the default is unread, as new mail).</param>
-    public ImapAppendTarget(SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust, bool markSeen)
+    public ImapAppendTarget(SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust, bool markSeen)
     {
         this.endpoint = endpoint;
         this.credentials = credentials;

@@ -25,7 +25,7 @@ public sealed class ImapCheckInTarget : IReplayTarget
 {
     private readonly IReplayTarget inner;
     private readonly SourceEndpoint endpoint;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly ImapClient client = MailServiceConnector.NewImapClient();
     private readonly ImapPresence presence = new();
@@ -33,7 +33,7 @@ public sealed class ImapCheckInTarget : IReplayTarget
 
     /// <param name="inner">The SMTP or LMTP target that delivers.</param>
     /// <param name="endpoint">The mailbox the inner target's mail ends up in (imap[s]://user@host[:port]/Mailbox).</param>
-    public ImapCheckInTarget(IReplayTarget inner, SourceEndpoint endpoint, SourceCredentials credentials, CertificateTrust trust)
+    public ImapCheckInTarget(IReplayTarget inner, SourceEndpoint endpoint, Protocols.Credential credentials, CertificateTrust trust)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(endpoint);

@@ -43,7 +43,7 @@ public sealed class SmtpTarget : IReplayTarget
     private readonly IReadOnlyList<MailboxAddress> recipientMailboxes;
     private readonly string? mailFrom;
     private readonly bool resentHeaders;
-    private readonly SourceCredentials credentials;
+    private readonly Protocols.Credential credentials;
     private readonly CertificateTrust trust;
     private readonly TimeProvider clock;
     private readonly ReplaySmtpClient client;
@@ -59,7 +59,7 @@ public sealed class SmtpTarget : IReplayTarget
     /// <param name="insecure">Allow sending the password over a connection without TLS.</param>
     /// <param name="protocolLogger">Where to log the SMTP conversation (MailKit redacts AUTH secrets); null for nowhere.</param>
     /// <exception cref="MailRecoveryException">The URI or a recipient is not usable (a usage error).</exception>
-    public SmtpTarget(string target, IReadOnlyList<string> recipients, string? mailFrom, bool resentHeaders, SourceCredentials credentials,
+    public SmtpTarget(string target, IReadOnlyList<string> recipients, string? mailFrom, bool resentHeaders, Protocols.Credential credentials,
         CertificateTrust trust, bool insecure, TimeProvider clock, IProtocolLogger? protocolLogger = null)
     {
         ArgumentNullException.ThrowIfNull(target);
