@@ -44,6 +44,8 @@ internal static class AliasAuditCommand
         var command = new Command("audit", "Compare the messages of a window in the primary account with the archive, by Message-ID and content: what the copy lacks, the reverse, and what the primary holds twice. Exit 0 none, 1 some, 2 usage, 75 could not tell.");
         foreach (Option o in new Option[] { archive, config, primary, since, until, tz, passwordFile, caFile, insecure, json })
             command.Options.Add(o);
+        var tokens = new TokenOptions("", "the primary account");
+        tokens.AddTo(command);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -56,11 +58,14 @@ internal static class AliasAuditCommand
             if (end <= start)
                 throw MailRecoveryException.Usage($"the window is empty: --until ({end:O}) is not after --since ({start:O}).", "check the times and their offsets.");
             IPrimaryMailSource source = result.GetValue(primary) is string p
-                ? PrimarySourceFactory.Create(p, new PrimarySourceOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure)))
+                ? PrimarySourceFactory.Create(p, new PrimarySourceOptions(result.GetValue(passwordFile), result.GetValue(caFile), result.GetValue(insecure))
+                {
+                    Credential = tokens.Given(result) ? tokens.Resolve(result, result.GetValue(passwordFile), null) : null,
+                })
                 : file?.Primary is { } spec
                     ? PrimarySourceFactory.Create(
                         spec.Endpoint,
-                        result.GetValue(passwordFile) is string pf ? new SourceCredentials(pf, null) : spec.Credentials,
+                        result.GetValue(passwordFile) is not null || tokens.Given(result) ? tokens.Resolve(result, result.GetValue(passwordFile), null) : spec.Credentials,
                         result.GetValue(caFile) is string ca ? CertificateTrust.FromFile(ca) : spec.Trust)
                     : throw AliasConfig.Missing("--primary", file is null ? "accounts[0].primary" : $"{file.CopyKey}.primary", "imaps://helpdesk@host/INBOX");
 

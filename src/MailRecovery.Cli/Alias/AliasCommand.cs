@@ -39,6 +39,12 @@ internal static class AliasCommand
         var command = new Command("verify", "Send a probe to the alias and prove it reaches the copy (and the primary). Exit 0 works, 1 broken, 2 usage, 75 could not tell.");
         foreach (Option o in new Option[] { smtp, alias, copy, primary, smtpPassword, copyPassword, primaryPassword, caFile, timeout, cleanup, from, insecure, json, archive, config })
             command.Options.Add(o);
+        var smtpTokens = new TokenOptions("smtp-", "the --smtp user");
+        var copyTokens = new TokenOptions("copy-", "the copy account");
+        var primaryTokens = new TokenOptions("primary-", "the primary account");
+        smtpTokens.AddTo(command);
+        copyTokens.AddTo(command);
+        primaryTokens.AddTo(command);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
@@ -82,13 +88,13 @@ internal static class AliasCommand
                 SourceEndpoint? primaryEndpoint = primaryText is not null ? SourceUri.Parse(primaryText, allowInsecure) : file?.Primary?.Endpoint;
                 return new AliasVerifyOptions(
                     smtpEndpoint,
-                    smtpPasswordFile is not null || probe is null ? new SourceCredentials(smtpPasswordFile, smtpPasswordFile is null ? "MAILRECOVERY_SMTP_PASSWORD" : null) : probe.SmtpCredentials,
+                    smtpPasswordFile is not null || smtpTokens.Given(result) || probe is null ? smtpTokens.Resolve(result, smtpPasswordFile, "MAILRECOVERY_SMTP_PASSWORD") : probe.SmtpCredentials,
                     (result.GetValue(alias) ?? probe?.Alias ?? throw AliasConfig.Missing("--alias", "probe.alias", "support@example.co.jp")).Trim(),
                     result.GetValue(from) ?? probe?.From,
                     copyEndpoint,
-                    copyPasswordFile is not null || file is null || result.GetValue(copy) is not null ? Credentials(copyPasswordFile, "MAILRECOVERY_PASSWORD") : file.Copy.Credentials,
+                    copyPasswordFile is not null || copyTokens.Given(result) || file is null || result.GetValue(copy) is not null ? copyTokens.Resolve(result, copyPasswordFile, "MAILRECOVERY_PASSWORD") : file.Copy.Credentials,
                     primaryEndpoint,
-                    primaryPasswordFile is not null || file?.Primary is null || primaryText is not null ? Credentials(primaryPasswordFile, "MAILRECOVERY_PRIMARY_PASSWORD") : file.Primary.Credentials,
+                    primaryPasswordFile is not null || primaryTokens.Given(result) || file?.Primary is null || primaryText is not null ? primaryTokens.Resolve(result, primaryPasswordFile, "MAILRECOVERY_PRIMARY_PASSWORD") : file.Primary.Credentials,
                     ca is not null || file is null ? CertificateTrust.FromFile(ca) : file.Copy.Trust,
                     TimeSpan.FromSeconds(result.GetValue(timeout)),
                     result.GetValue(cleanup))
@@ -100,8 +106,6 @@ internal static class AliasCommand
         }));
         return command;
     }
-
-    private static SourceCredentials Credentials(string? file, string variable) => new(file, file is null ? variable : null);
 
     internal static void WriteText(TextWriter o, ProbeReport r)
     {

@@ -27,12 +27,15 @@ internal sealed class SourceArguments
 
     public Option<string> Policy { get; } = new("--policy") { Description = "With --source: keep (default: change nothing on the server), delete (after archiving), delete-older-than:DAYS.", DefaultValueFactory = _ => "keep" };
 
+    public TokenOptions Tokens { get; } = new("", "--source");
+
     public void AddTo(Command command, bool withPolicy = true)
     {
         command.Options.Add(Config);
         command.Options.Add(Archive);
         command.Options.Add(Source);
         command.Options.Add(PasswordFile);
+        Tokens.AddTo(command);
         command.Options.Add(CaFile);
         command.Options.Add(Insecure);
         if (withPolicy)
@@ -53,8 +56,7 @@ internal sealed class SourceArguments
             if (archive is null)
                 throw MailRecoveryException.Usage("--source needs --archive.", "add --archive DIR (the Maildir archive to write to).");
             SourceEndpoint endpoint = SourceUri.Parse(source, result.GetValue(Insecure));
-            string? passwordFile = result.GetValue(PasswordFile);
-            var credentials = new SourceCredentials(passwordFile, passwordFile is null ? "MAILRECOVERY_PASSWORD" : null);
+            Core.Protocols.Credential credentials = Tokens.Resolve(result, result.GetValue(PasswordFile), "MAILRECOVERY_PASSWORD");
             string policyText = result.GetValue(Policy) ?? "keep";
             if (!ServerPolicy.TryParse(policyText, out ServerPolicy policy))
                 throw MailRecoveryException.Usage($"--policy {policyText} is not a server policy.", "use keep, delete or delete-older-than:DAYS.");

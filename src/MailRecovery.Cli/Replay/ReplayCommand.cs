@@ -53,6 +53,10 @@ internal static class ReplayCommand
             command.Options.Add(o);
         command.Options.Add(checkIn);
         command.Options.Add(checkInPasswordFile);
+        var targetTokens = new TokenOptions("", "the target account");
+        var checkInTokens = new TokenOptions("check-in-", "the --check-in account");
+        targetTokens.AddTo(command);
+        checkInTokens.AddTo(command);
         command.Options.Add(snapshotStore);
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
@@ -79,6 +83,10 @@ internal static class ReplayCommand
                 CheckIn = result.GetValue(checkIn) ?? (DeliversThroughSmtp(result.GetValue(to)!) ? fromConfig?.CheckIn : null),
                 CheckInPasswordFile = result.GetValue(checkInPasswordFile) ?? fromConfig?.CheckInPasswordFile,
                 CheckInPasswordEnvironmentVariable = fromConfig?.CheckInPasswordEnvironmentVariable ?? "MAILRECOVERY_CHECK_IN_PASSWORD",
+                Credential = targetTokens.Given(result) ? targetTokens.Resolve(result, result.GetValue(passwordFile), null)
+                    : result.GetValue(passwordFile) is null ? fromConfig?.Credential : null,
+                CheckInCredential = checkInTokens.Given(result) ? checkInTokens.Resolve(result, result.GetValue(checkInPasswordFile), null)
+                    : result.GetValue(checkInPasswordFile) is null ? fromConfig?.CheckInCredential : null,
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
             // Issue 13: Exchange Online takes 30 messages a minute per mailbox; its pace is the default, said in the plan.

@@ -30,10 +30,12 @@ internal static class WatchCommand
         command.Options.Add(verbose);
         command.Options.Add(primary);
         command.Options.Add(primaryPassword);
+        var primaryTokens = new TokenOptions("primary-", "--primary");
+        primaryTokens.AddTo(command);
         command.SetAction((result, ct) => Verb.RunAsync(cli, false, async () =>
         {
             var (archivePath, accounts, pollInterval) = sources.Resolve(result);
-            accounts = WithPrimary(result, accounts, primary, primaryPassword, sources);
+            accounts = WithPrimary(result, accounts, primary, primaryPassword, primaryTokens, sources);
             Core.Configuration.MailRecoveryConfig? config = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath) : null;
             Core.Probe.ProbeSchedule? probe = config?.Probe;
             TimeSpan heartbeat = config?.Heartbeat ?? Core.Configuration.ConfigLoader.DefaultHeartbeat;
@@ -91,11 +93,13 @@ internal static class WatchCommand
     }
 
     /// <summary>Attaches <c>--primary</c> to the one account (from --source, or a configuration with one account).</summary>
-    private static IReadOnlyList<AccountSpec> WithPrimary(ParseResult result, IReadOnlyList<AccountSpec> accounts, Option<string?> primary, Option<string?> password, SourceArguments sources)
+    private static IReadOnlyList<AccountSpec> WithPrimary(ParseResult result, IReadOnlyList<AccountSpec> accounts, Option<string?> primary, Option<string?> password, TokenOptions tokens, SourceArguments sources)
     {
         string? uri = result.GetValue(primary);
         if (uri is null)
         {
+            if (tokens.Given(result))
+                throw Core.Errors.MailRecoveryException.Usage($"{tokens.TokenFile.Name} or {tokens.TokenCommand.Name} was given without --primary.", "add --primary URI (the helpdesk's own account), or drop the token flag.");
             if (result.GetValue(password) is not null)
                 throw Core.Errors.MailRecoveryException.Usage("--primary-password-file was given without --primary.", "add --primary URI (the helpdesk's own account), or drop --primary-password-file.");
             return accounts;
@@ -104,8 +108,7 @@ internal static class WatchCommand
         if (accounts.Count != 1)
             throw Core.Errors.MailRecoveryException.Usage($"--primary names one helpdesk account, but {accounts.Count} accounts are configured.", "put a \"primary\" entry in each account of the configuration instead.");
         Core.Sources.SourceEndpoint endpoint = Core.Sources.SourceUri.Parse(uri, result.GetValue(sources.Insecure));
-        string? file = result.GetValue(password);
-        var spec = new Core.Primary.PrimarySpec(endpoint, new Core.Sources.SourceCredentials(file, file is null ? "MAILRECOVERY_PRIMARY_PASSWORD" : null),
+        var spec = new Core.Primary.PrimarySpec(endpoint, tokens.Resolve(result, result.GetValue(password), "MAILRECOVERY_PRIMARY_PASSWORD"),
             Core.Sources.CertificateTrust.FromFile(result.GetValue(sources.CaFile)));
         return [accounts[0] with { Primary = spec }];
     }

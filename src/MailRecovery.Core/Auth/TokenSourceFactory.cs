@@ -49,26 +49,31 @@ public static class TokenSourceFactory
         Uri host = spec.Authority ?? new Uri("https://login.microsoftonline.com/");
         bool discovery = spec.Authority is null;
         if (spec.TokenStore is { } store)
-            return new MicrosoftDelegatedSource(new MicrosoftDelegatedOptions(tenant, clientId, store) { AuthorityHost = host, InstanceDiscovery = discovery }, clock, logger, http);
+        {
+            var delegated = new MicrosoftDelegatedOptions(tenant, clientId, store) { AuthorityHost = host, InstanceDiscovery = discovery };
+            return new MicrosoftDelegatedSource(spec.Scopes is null ? delegated : delegated with { Scopes = spec.Scopes }, clock, logger, http);
+        }
+
         if ((spec.ClientSecretFile is null) == (spec.CertificateFile is null))
         {
             throw MailRecoveryException.Usage("oauth2 (microsoft): give exactly one of clientSecretFile and certificateFile for app-only access, or tokenStore for a delegated sign-in.",
                 "set \"clientSecretFile\" (a 0600 file with the app's secret) or \"certificateFile\" (a 0600 PEM with certificate and key); for a user's own mailbox set \"tokenStore\" and run mailrecovery auth login.");
         }
 
-        return new MicrosoftAppSource(new MicrosoftAppOptions(tenant, clientId)
+        var app = new MicrosoftAppOptions(tenant, clientId)
         {
             ClientSecretFile = spec.ClientSecretFile,
             CertificateFile = spec.CertificateFile,
             AuthorityHost = host,
             InstanceDiscovery = discovery,
-        }, http);
+        };
+        return new MicrosoftAppSource(spec.Scopes is null ? app : app with { Scopes = spec.Scopes }, http);
     }
 
     private static IAccessTokenSource Google(TokenSpec spec, TimeProvider clock, ILogger logger, HttpClient http)
     {
         if (spec.ServiceAccountKeyFile is { } keyFile)
-            return new GoogleServiceAccountSource(new GoogleServiceAccountOptions(keyFile, Need(spec.User, "oauth2.user")) { TokenUri = spec.Authority }, http, clock);
+            return new GoogleServiceAccountSource(new GoogleServiceAccountOptions(keyFile, Need(spec.User, "oauth2.user")) { TokenUri = spec.Authority, Scope = spec.Scopes is null ? "https://mail.google.com/" : string.Join(' ', spec.Scopes) }, http, clock);
         var options = new GoogleRefreshTokenOptions(Need(spec.ClientId, "oauth2.clientId"), Need(spec.ClientSecretFile, "oauth2.clientSecretFile"), Need(spec.TokenStore, "oauth2.tokenStore"));
         return new GoogleRefreshTokenSource(spec.Authority is null ? options : options with { TokenUri = spec.Authority }, http, clock, logger);
     }

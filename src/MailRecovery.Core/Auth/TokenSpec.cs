@@ -44,6 +44,9 @@ public sealed record TokenSpec(TokenKind Kind)
     /// </summary>
     public Uri? Authority { get; init; }
 
+    /// <summary>The scopes asked for; null: the provider's default (Exchange Online's, or Gmail's https://mail.google.com/).</summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+
     /// <summary>A token file.</summary>
     public static TokenSpec FromFile(string path) => new(TokenKind.TokenFile) { File = path };
 

@@ -109,6 +109,9 @@ public static class ConfigLoader
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
         string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
         string? checkInPasswordFile = Resolve(Optional(s, "checkInPasswordFile"), baseDirectory);
+        string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
+        Auth.TokenSpec? token = TokenConfigParser.Parse(s, baseDirectory);
+        Auth.TokenSpec? checkInToken = TokenConfigParser.Parse(s, baseDirectory, "checkIn");
         return new ReplayTargetSettings(
             passwordFile,
             passwordFile is null ? Optional(s, "passwordEnv") : null,
@@ -116,7 +119,11 @@ public static class ConfigLoader
             Bool(s, "insecure", globalInsecure),
             Optional(s, "checkIn"),
             checkInPasswordFile,
-            checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null);
+            checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null)
+        {
+            Credential = token is null ? null : TokenConfigParser.Credential(token, CertificateTrust.FromFile(ca)),
+            CheckInCredential = checkInToken is null ? null : TokenConfigParser.Credential(checkInToken, CertificateTrust.FromFile(ca)),
+        };
     }
 
     /// <summary>
@@ -188,7 +195,10 @@ public static class ConfigLoader
         string? passwordEnv = Optional(s, "passwordEnv");
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\" to the name of an environment variable.");
-        if (passwordFile is null && passwordEnv is null)
+        Auth.TokenSpec? token = TokenConfigParser.Parse(s, baseDirectory);
+        if (token is not null && (passwordFile is not null || passwordEnv is not null))
+            throw Error(KeyOf(s, passwordFile is null ? "passwordEnv" : "passwordFile"), "the account has both a password and an access token", "keep one of passwordFile, passwordEnv, tokenFile, tokenCommand and oauth2.");
+        if (passwordFile is null && passwordEnv is null && token is null)
             throw Error(KeyOf(s, "passwordFile"), "the account has no password source", "set \"passwordFile\" (a file whose first line is the password) or \"passwordEnv\".");
 
         string[] mailboxes = s.GetSection("mailboxes").GetChildren().Select(c => c.Value ?? string.Empty).Where(v => v.Length > 0).ToArray();
@@ -214,7 +224,9 @@ public static class ConfigLoader
             primary = new Primary.PrimarySpec(p.Endpoint, p.Credentials, p.Trust);
         }
 
-        return new AccountSpec(name, endpoint, new SourceCredentials(passwordFile, passwordEnv), CertificateTrust.FromFile(ca), policy) { Primary = primary };
+        CertificateTrust trust = CertificateTrust.FromFile(ca);
+        Protocols.Credential credential = token is null ? new SourceCredentials(passwordFile, passwordEnv) : TokenConfigParser.Credential(token, trust);
+        return new AccountSpec(name, endpoint, credential, trust, policy) { Primary = primary };
     }
 
     /// <summary>

@@ -11,6 +11,30 @@ internal static class ConfigSchema
     private const string TrueFalse = "true or false";
     private const string EnvName = "the name of an environment variable";
 
+    /// <summary>The token keys beside the password keys (see <see cref="TokenConfigParser"/>); <paramref name="prefix"/> "" or "checkIn".</summary>
+    private static ConfigKey[] TokenKeys(string prefix = "")
+    {
+        string Key(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
+        return
+        [
+            ConfigKey.Value(Key("tokenFile"), PathText),
+            ConfigKey.Value(Key("tokenCommand"), "a command printing an access token (run without a shell)"),
+            ConfigKey.Section(
+                Key("oauth2"),
+                "a section: { \"provider\": \"microsoft\" | \"google\", ... }",
+                ConfigKey.Value("provider", "\"microsoft\" or \"google\""),
+                ConfigKey.Value("tenant", "the Microsoft tenant id or domain"),
+                ConfigKey.Value("clientId", "the app registration's (OAuth client's) id"),
+                ConfigKey.Value("clientSecretFile", PathText),
+                ConfigKey.Value("certificateFile", PathText),
+                ConfigKey.Value("serviceAccountKeyFile", PathText),
+                ConfigKey.Value("user", "the mailbox a Google service account acts as"),
+                ConfigKey.Value("tokenStore", PathText),
+                ConfigKey.Value("authority", "an https:// URL (a national cloud's authority host, or Google's token endpoint)"),
+                ConfigKey.Value("scope", "space-separated scopes (default: the provider's mail scope)")),
+        ];
+    }
+
     /// <summary>The keys of an account and of its "primary" (which has no "policy" and no "primary" of its own).</summary>
     private static ConfigKey[] AccountKeys(bool primary)
     {
@@ -29,6 +53,7 @@ internal static class ConfigSchema
             ConfigKey.ListOfValues("mailboxes", "a list of mailbox names, e.g. [\"INBOX\", \"Junk\"]"),
             ConfigKey.Value("caFile", PathText),
         };
+        keys.AddRange(TokenKeys());
         if (!primary)
         {
             keys.Add(ConfigKey.Value("policy", "\"keep\", \"delete\" or \"delete-older-than:DAYS\""));
@@ -81,6 +106,7 @@ internal static class ConfigSchema
         ConfigKey.Section(
             "replay",
             "a section",
+            [
             ConfigKey.Value("passwordFile", PathText),
             ConfigKey.Value("passwordEnv", EnvName),
             ConfigKey.Value("password", "nothing (a password in the file is refused; use passwordFile)"),
@@ -88,6 +114,9 @@ internal static class ConfigSchema
             ConfigKey.Value("insecure", TrueFalse),
             ConfigKey.Value("checkIn", "an IMAP mailbox URI, e.g. \"imaps://helpdesk@mail.example.com/INBOX\""),
             ConfigKey.Value("checkInPasswordFile", PathText),
-            ConfigKey.Value("checkInPasswordEnv", EnvName)),
+            ConfigKey.Value("checkInPasswordEnv", EnvName),
+            .. TokenKeys(),
+            .. TokenKeys("checkIn"),
+            ]),
         ConfigKey.Section("snapshots", "a section", ConfigKey.Value("store", "the snapshot store directory (snapshot create --store)")));
 }

@@ -12,4 +12,11 @@ namespace MailRecovery.Core.Configuration;
 /// <param name="CheckInPasswordFile"><c>replay.checkInPasswordFile</c> (absolute), or null.</param>
 /// <param name="CheckInPasswordEnvironmentVariable"><c>replay.checkInPasswordEnv</c>, when there is no file.</param>
 public sealed record ReplayTargetSettings(string? PasswordFile, string? PasswordEnvironmentVariable, string? CaFile, bool Insecure,
-    string? CheckIn = null, string? CheckInPasswordFile = null, string? CheckInPasswordEnvironmentVariable = null);
+    string? CheckIn = null, string? CheckInPasswordFile = null, string? CheckInPasswordEnvironmentVariable = null)
+{
+    /// <summary>The target's token credential (<c>replay.tokenFile</c>, <c>tokenCommand</c> or <c>oauth2</c>); null: the password keys.</summary>
+    public Protocols.Credential? Credential { get; init; }
+
+    /// <summary>The check-in mailbox's token credential (<c>replay.checkInTokenFile</c>, <c>checkInTokenCommand</c>); null: its password keys.</summary>
+    public Protocols.Credential? CheckInCredential { get; init; }
+}

@@ -42,16 +42,23 @@ public static class SignIn
         }
     }
 
-    /// <summary>The same for our own POP3 session (<see cref="Pop3Session"/>), which signs in with a password only so far.</summary>
-    public static Task AuthenticateAsync(Pop3Session session, string user, Credential credential, string account, CancellationToken cancellationToken)
+    /// <summary>The same for our own POP3 session (<see cref="Pop3Session"/>): USER/PASS or AUTH PLAIN, AUTH XOAUTH2 or OAUTHBEARER.</summary>
+    public static async Task AuthenticateAsync(Pop3Session session, string user, Credential credential, string account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return credential switch
+        switch (credential)
         {
-            SourceCredentials password => session.LoginAsync(user, password.Read(account), cancellationToken),
-            TokenCredential => throw MailRecoveryException.Usage($"{account}: signing in to POP3 with an access token is not supported yet.", "use a password for this POP3 account, or read it over IMAP."),
-            _ => throw new ArgumentException($"no sign-in for a {credential?.GetType().Name}", nameof(credential)),
-        };
+            case SourceCredentials password:
+                await session.LoginAsync(user, password.Read(account), cancellationToken);
+                break;
+            case TokenCredential token:
+                string mechanism = SaslChoice.ForToken(session.Mechanisms) ?? throw NoTokenMechanism(account);
+                AccessToken access = await token.Source.GetAsync(forceRefresh: false, cancellationToken);
+                await session.BearerLoginAsync(mechanism, user, access.Value, cancellationToken);
+                break;
+            default:
+                throw new ArgumentException($"no sign-in for a {credential?.GetType().Name}", nameof(credential));
+        }
     }
 
     private static MailRecoveryException NoTokenMechanism(string account) =>

@@ -16,7 +16,7 @@ public static class ReplayTargetFactory
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
         string scheme = text.Split(':', 2)[0].ToLowerInvariant();
-        var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? options.PasswordEnvironmentVariable : null);
+        Protocols.Credential credentials = options.Credential ?? new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? options.PasswordEnvironmentVariable : null);
         CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
         if (options.CheckIn is not null)
             return WithCheckIn(scheme, text, options, credentials, trust, clock);
@@ -40,7 +40,7 @@ public static class ReplayTargetFactory
         SourceEndpoint checkIn = SourceUri.Parse(options.CheckIn!, options.Insecure);
         if (!checkIn.Capabilities.CanSearch)
             throw MailRecoveryException.Usage($"--check-in {options.CheckIn} is not an IMAP mailbox.", "give the mailbox the target delivers to, e.g. --check-in imaps://helpdesk@mail.example.com/INBOX.");
-        var checkInCredentials = new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? options.CheckInPasswordEnvironmentVariable : null);
+        Protocols.Credential checkInCredentials = options.CheckInCredential ?? new SourceCredentials(options.CheckInPasswordFile, options.CheckInPasswordFile is null ? options.CheckInPasswordEnvironmentVariable : null);
         return new ImapCheckInTarget(CreateOther(scheme, text, options, credentials, trust, clock)!, checkIn, checkInCredentials, trust);
     }
 

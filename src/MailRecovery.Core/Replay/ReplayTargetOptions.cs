@@ -14,6 +14,12 @@ public sealed record ReplayTargetOptions(
     bool ResentHeaders,
     bool MarkSeen)
 {
+    /// <summary>The target's credential when it is not a password (<c>--token-file</c>, <c>--token-command</c>, the configuration's tokens); null: <see cref="PasswordFile"/>.</summary>
+    public Protocols.Credential? Credential { get; init; }
+
+    /// <summary>The check-in mailbox's credential when it is not a password; null: <see cref="CheckInPasswordFile"/>.</summary>
+    public Protocols.Credential? CheckInCredential { get; init; }
+
     /// <summary>SMTP/LMTP: <c>--check-in</c>, the IMAP mailbox the target delivers to, looked at read-only; null when not given.</summary>
     public string? CheckIn { get; init; }
 

@@ -25,7 +25,7 @@ public static class PrimarySourceFactory
         {
             case "imap" or "imaps" or "pop3" or "pop3s" or "pop" or "pops":
                 SourceEndpoint endpoint = SourceUri.Parse(text, options.Insecure);
-                var credentials = new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? PrimarySourceOptions.PasswordVariable : null);
+                Protocols.Credential credentials = options.Credential ?? new SourceCredentials(options.PasswordFile, options.PasswordFile is null ? PrimarySourceOptions.PasswordVariable : null);
                 CertificateTrust trust = CertificateTrust.FromFile(options.CaFile);
                 return endpoint.Protocol == MailProtocol.Imap
                     ? new ImapPrimarySource(endpoint, credentials, trust)

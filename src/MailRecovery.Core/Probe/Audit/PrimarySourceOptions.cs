@@ -8,4 +8,7 @@ public sealed record PrimarySourceOptions(string? PasswordFile, string? CaFile, 
 {
     /// <summary>Where the password comes from without a file (the same variable <c>alias verify</c> reads for the primary).</summary>
     public const string PasswordVariable = "MAILRECOVERY_PRIMARY_PASSWORD";
+
+    /// <summary>A token credential (<c>--token-file</c>, <c>--token-command</c>) instead of the password; null: the password.</summary>
+    public Protocols.Credential? Credential { get; init; }
 }

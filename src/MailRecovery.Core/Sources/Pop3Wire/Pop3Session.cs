@@ -49,6 +49,9 @@ public sealed class Pop3Session : IAsyncDisposable
     /// <summary>The CAPA tags (RFC 2449 §5), any case; empty when the server has no CAPA.</summary>
     public IReadOnlySet<string> Capabilities => capabilities;
 
+    /// <summary>The SASL mechanisms of CAPA's SASL line (RFC 5034 §6), any case; empty when none.</summary>
+    public IReadOnlySet<string> Mechanisms => mechanisms;
+
     /// <summary>
     /// Connects, with TLS from the first byte (<see cref="TlsMode.Implicit"/>) or after STLS, reads the greeting and
     /// the capabilities. The certificate must be trusted by <paramref name="trust"/> and issued for <paramref name="host"/>.
@@ -126,6 +129,84 @@ public sealed class Pop3Session : IAsyncDisposable
                 throw new AuthenticationException($"{shown}: {text}");
             }
         });
+    }
+
+    /// <summary>
+    /// Signs in with an OAuth2 access token: <c>AUTH XOAUTH2</c> (Google's and Microsoft's format) or <c>AUTH
+    /// OAUTHBEARER</c> (RFC 7628 §3.1). The initial response goes on the AUTH line when the line stays within 255
+    /// octets, else after the server's empty challenge (RFC 5034 §4: a JWT never fits). A refusal may come as a
+    /// challenge holding a base64 JSON error (RFC 7628 §3.2.2); it is answered with the dummy response the
+    /// mechanism asks for (an empty line for XOAUTH2, %x01 for OAUTHBEARER) so the server ends the exchange with
+    /// -ERR. The token is sent once and never logged.
+    /// </summary>
+    /// <param name="mechanism">"XOAUTH2" or "OAUTHBEARER" (<see cref="Protocols.SaslChoice.ForToken"/>).</param>
+    /// <exception cref="AuthenticationException">The server refused the token.</exception>
+    public async Task BearerLoginAsync(string mechanism, string user, string token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(token);
+        bool xoauth2 = mechanism.Equals("XOAUTH2", StringComparison.OrdinalIgnoreCase);
+        string message = xoauth2
+            ? $"user={user}\u0001auth=Bearer {token}\u0001\u0001"
+            : $"n,a={user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal)},\u0001auth=Bearer {token}\u0001\u0001";
+        string initial = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(message));
+        string command = $"AUTH {(xoauth2 ? "XOAUTH2" : "OAUTHBEARER")}";
+        await GuardedAsync(async () =>
+        {
+            string line;
+            if (command.Length + 1 + initial.Length + 2 <= 255)
+            {
+                await Input.WriteLineAsync($"{command} {initial}", cancellationToken);
+                line = await Input.ReadLineAsync(cancellationToken);
+            }
+            else
+            {
+                await Input.WriteLineAsync(command, cancellationToken);
+                line = await Input.ReadLineAsync(cancellationToken);
+                if (!IsChallenge(line))
+                    return Refused(command, line);
+                await Input.WriteLineAsync(initial, cancellationToken);
+                line = await Input.ReadLineAsync(cancellationToken);
+            }
+
+            if (IsChallenge(line))
+            {
+                await Input.WriteLineAsync(xoauth2 ? "" : "AQ==", cancellationToken);
+                string error = DecodeChallenge(line);
+                line = await Input.ReadLineAsync(cancellationToken);
+                if (!Pop3Reply.Status(line).Ok)
+                    throw new AuthenticationException($"{command}: {Pop3Reply.Status(line).Text} {error}".TrimEnd());
+            }
+
+            return Refused(command, line);
+        });
+    }
+
+    private static bool IsChallenge(string line) => line == "+" || line.StartsWith("+ ", StringComparison.Ordinal);
+
+    /// <summary>The server's JSON error of a refused token (status, scope; never a secret), or "" when unreadable.</summary>
+    private static string DecodeChallenge(string line)
+    {
+        try
+        {
+            string text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(line.Length > 2 ? line[2..].Trim() : ""));
+            return text.Length > 200 ? text[..200] : text;
+        }
+        catch (FormatException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>True on +OK; otherwise throws as <see cref="LoginAsync"/> does.</summary>
+    private static bool Refused(string command, string line)
+    {
+        (bool ok, string text) = Pop3Reply.Status(line);
+        if (ok)
+            return true;
+        if (text.StartsWith("[IN-USE]", StringComparison.OrdinalIgnoreCase) || text.StartsWith("[SYS/", StringComparison.OrdinalIgnoreCase))
+            throw new IOException($"the POP3 server cannot open the maildrop now: {text}");
+        throw new AuthenticationException($"{command}: {text}");
     }
 
     /// <summary>Every message of the maildrop with its unique id and size: <c>UIDL</c> and <c>LIST</c>, by number.</summary>

@@ -1,0 +1,60 @@
+using MailRecovery.Core.Auth;
+using MailRecovery.Core.Sources;
+using Microsoft.Extensions.Configuration;
+
+namespace MailRecovery.Core.Configuration;
+
+/// <summary>
+/// The token keys of an account, its primary and the replay target: <c>tokenFile</c>, <c>tokenCommand</c>, or an
+/// <c>oauth2</c> section (<c>provider</c> "microsoft" | "google", <c>tenant</c>, <c>clientId</c>,
+/// <c>clientSecretFile</c>, <c>certificateFile</c>, <c>serviceAccountKeyFile</c>, <c>user</c>, <c>tokenStore</c>,
+/// <c>authority</c>, <c>scope</c>). Paths are resolved against the configuration's directory.
+/// </summary>
+internal static class TokenConfigParser
+{
+    /// <summary>The token spec the section names, or null when it names none; <paramref name="prefix"/> "" or e.g. "checkIn".</summary>
+    /// <exception cref="Errors.MailRecoveryException">More than one token key, or an unknown provider (usage, naming the key).</exception>
+    public static TokenSpec? Parse(IConfigurationSection s, string baseDirectory, string prefix = "")
+    {
+        string Key(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
+        string? file = ConfigLoader.Resolve(ConfigLoader.Optional(s, Key("tokenFile")), baseDirectory);
+        string? command = ConfigLoader.Optional(s, Key("tokenCommand"));
+        IConfigurationSection o = s.GetSection(Key("oauth2"));
+        bool oauth = o.GetChildren().Any();
+        if ((file is null ? 0 : 1) + (command is null ? 0 : 1) + (oauth ? 1 : 0) > 1)
+            throw ConfigLoader.Error(ConfigLoader.KeyOf(s, Key("tokenFile")), $"more than one of \"{Key("tokenFile")}\", \"{Key("tokenCommand")}\" and \"{Key("oauth2")}\" is set", "keep the one this account signs in with.");
+        if (file is not null)
+            return TokenSpec.FromFile(file);
+        if (command is not null)
+            return TokenSpec.FromCommand(command);
+        if (!oauth)
+            return null;
+        string provider = ConfigLoader.Optional(o, "provider") ?? "";
+        TokenKind kind = provider.ToLowerInvariant() switch
+        {
+            "microsoft" => TokenKind.Microsoft,
+            "google" => TokenKind.Google,
+            _ => throw ConfigLoader.Error(ConfigLoader.KeyOf(o, "provider"), $"'{provider}' is not an OAuth2 provider", "use \"microsoft\" or \"google\"."),
+        };
+        string? authority = ConfigLoader.Optional(o, "authority");
+        string? scope = ConfigLoader.Optional(o, "scope");
+        return new TokenSpec(kind)
+        {
+            Tenant = ConfigLoader.Optional(o, "tenant"),
+            ClientId = ConfigLoader.Optional(o, "clientId"),
+            ClientSecretFile = ConfigLoader.Resolve(ConfigLoader.Optional(o, "clientSecretFile"), baseDirectory),
+            CertificateFile = ConfigLoader.Resolve(ConfigLoader.Optional(o, "certificateFile"), baseDirectory),
+            ServiceAccountKeyFile = ConfigLoader.Resolve(ConfigLoader.Optional(o, "serviceAccountKeyFile"), baseDirectory),
+            User = ConfigLoader.Optional(o, "user"),
+            TokenStore = ConfigLoader.Resolve(ConfigLoader.Optional(o, "tokenStore"), baseDirectory),
+            Authority = authority is null ? null
+                : Uri.TryCreate(authority, UriKind.Absolute, out Uri? u) && u.Scheme == Uri.UriSchemeHttps ? u
+                : throw ConfigLoader.Error(ConfigLoader.KeyOf(o, "authority"), $"'{authority}' is not an https:// URL", "give the authority host, e.g. \"https://login.microsoftonline.us/\"."),
+            Scopes = scope is null ? null : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+        };
+    }
+
+    /// <summary>The credential for a parsed spec; its identity provider's HTTPS also trusts <paramref name="trust"/>.</summary>
+    public static Protocols.TokenCredential Credential(TokenSpec spec, CertificateTrust trust) =>
+        TokenSourceFactory.Credential(spec, TimeProvider.System, null, trust);
+}
