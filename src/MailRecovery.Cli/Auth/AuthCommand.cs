@@ -21,6 +21,7 @@ internal static class AuthCommand
     {
         var command = new Command("auth", "Check OAuth2 sign-ins (Microsoft 365, Google Workspace, token files and commands).");
         command.Subcommands.Add(Test(cli));
+        command.Subcommands.Add(AuthLogin.Create(cli));
         return command;
     }
 
