@@ -39,6 +39,7 @@ internal static class Program
         root.Subcommands.Add(StatusCommand.Create(cli));
         root.Subcommands.Add(ConfigCommand.Create(cli));
         root.Subcommands.Add(SnapshotCommand.Create(cli));
+        root.Subcommands.Add(Auth.AuthCommand.Create(cli));
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

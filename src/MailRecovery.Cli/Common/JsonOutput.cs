@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using MailRecovery.Cli.Alias;
+using MailRecovery.Cli.Auth;
 using MailRecovery.Cli.Archive;
 using MailRecovery.Cli.Config;
 using MailRecovery.Cli.Fetch;
@@ -20,6 +21,7 @@ namespace MailRecovery.Cli.Common;
     WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ErrorJson))]
+[JsonSerializable(typeof(AuthTestJson))]
 [JsonSerializable(typeof(FetchJson))]
 [JsonSerializable(typeof(ReplayJson))]
 [JsonSerializable(typeof(VerifyJson))]

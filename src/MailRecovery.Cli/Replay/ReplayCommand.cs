@@ -92,6 +92,14 @@ internal static class ReplayCommand
                 Connections = Connections(result.GetValue(connections)) ?? fromConfig?.Connections ?? ReplayTargetOptions.DefaultConnections,
             };
             var options = new ReplayOptions { ResendUncertain = result.GetValue(resendUncertain), MessagesPerSecond = ParseRate(result.GetValue(rate)) };
+            // Issue 13: Exchange Online takes 30 messages a minute per mailbox; its pace is the default, said in the plan.
+            string? providerRate = null;
+            if (result.GetValue(rate) is null && ProviderRates.DefaultFor(result.GetValue(to)!) is { } limit)
+            {
+                options.MessagesPerSecond = limit;
+                providerRate = "rate: 30 messages a minute (Exchange Online's sending limit per mailbox; --rate overrides it)";
+            }
+
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
             bool asJson = result.GetValue(json);
             bool dry = result.GetValue(dryRun);
@@ -121,6 +129,8 @@ internal static class ReplayCommand
                 else
                 {
                     ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
+                    if (providerRate is not null)
+                        cli.Out.WriteLine(providerRate);
                     cli.Out.WriteLine($"target checked: {await ReplayTargetCheck.RunAsync(target, result.GetValue(to)!, ct)}");
                 }
 
@@ -128,7 +138,11 @@ internal static class ReplayCommand
             }
 
             if (!asJson)
+            {
                 ReplayPlanWriter.WriteText(cli.Out, plan, target.Description);
+                if (providerRate is not null)
+                    cli.Out.WriteLine(providerRate);
+            }
             if (!result.GetValue(yes))
             {
                 if (!cli.IsTerminal)

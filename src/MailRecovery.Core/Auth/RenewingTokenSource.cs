@@ -14,6 +14,9 @@ public sealed class RenewingTokenSource(IAccessTokenSource inner, TimeProvider c
 
     /// <summary>How long before expiry a token counts as used up.</summary>
     /// <value>The default is 5 minutes, MSAL's own margin: a fetch pass signs in once and then works for minutes.</value>
+    /// <summary>The source renewed (for <c>auth login</c>, which signs a delegated source in).</summary>
+    public IAccessTokenSource Inner => inner;
+
     public TimeSpan Margin { get; } = margin ?? TimeSpan.FromMinutes(5);
 
     /// <inheritdoc/>

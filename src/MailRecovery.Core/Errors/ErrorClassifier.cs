@@ -32,6 +32,9 @@ public static class ErrorClassifier
         {
             case MailRecoveryException known:
                 return known;
+            case Exception when ProviderThrottling.Classify(error, thing) is { } throttled:
+                // Before the refusals below: a provider's "slow down" is a wait, not a refused password or mailbox.
+                return throttled;
             case Sources.InputGuard.OverlongServerInputException:
                 // Not retried: a server that floods one line will flood it again, 16 MiB a try.
                 return new(FailureKind.Permanent, FailureScope.Account,

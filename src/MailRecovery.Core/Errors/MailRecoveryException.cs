@@ -38,6 +38,13 @@ public class MailRecoveryException : Exception
     /// <summary>What the user can do about it, in one sentence; null when there is nothing to add.</summary>
     public string? Fix { get; }
 
+    /// <summary>
+    /// How long the server asked us to wait before trying again (a provider's throttling, see
+    /// <see cref="ProviderThrottling"/>); null for an ordinary failure. A failure with a wait is honoured by waiting,
+    /// not counted against the retries.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>True when the same operation may succeed later (the retry policies read this).</summary>
     public bool IsTransient => Kind == FailureKind.Transient;
 

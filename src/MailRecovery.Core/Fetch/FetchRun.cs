@@ -430,7 +430,7 @@ public sealed class FetchRun
         {
             await reader.DownloadAsync(batch, Sink, cancellationToken);
         }
-        catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException)
+        catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException && !ProviderThrottling.IsThrottling(e))
         {
             // The server refused the batch (or a message of it); find the message(s) it cannot deliver, keep the rest.
             foreach (ServerMessage message in batch.Where(m => !current.Archived.Contains(m) && !notArchived.ContainsKey(m)))
@@ -445,7 +445,7 @@ public sealed class FetchRun
                 {
                     await reader.DownloadAsync([message], Sink, cancellationToken);
                 }
-                catch (Exception single) when (single is ImapCommandException or Pop3CommandException or MessageNotFoundException)
+                catch (Exception single) when (single is ImapCommandException or Pop3CommandException or MessageNotFoundException && !ProviderThrottling.IsThrottling(single))
                 {
                     notArchived[message] = single.Message;
                 }
@@ -461,7 +461,7 @@ public sealed class FetchRun
             {
                 await reader.DownloadAsync([message], Sink, cancellationToken);
             }
-            catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException)
+            catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException && !ProviderThrottling.IsThrottling(e))
             {
                 notArchived[message] = e.Message;
             }

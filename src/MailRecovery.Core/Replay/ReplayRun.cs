@@ -457,6 +457,9 @@ public sealed class ReplayRun
                     deferred?.Invoke();
                     return default;
                 },
+                // A provider's throttling reply names its wait (Exchange's "Suggested Backoff Time"): honour it;
+                // null keeps the exponential backoff.
+                DelayGenerator = args => ValueTask.FromResult(Errors.ProviderThrottling.RetryAfter(args.Outcome.Exception)),
             })
             .Build();
 }

@@ -11,6 +11,13 @@ public sealed class ResilienceOptions
     /// <value>The default value is 2 seconds.</value>
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many times in a row a pass waits for a provider's throttling (<see cref="Errors.ProviderThrottling"/>)
+    /// before the account is reported failed. These waits are not counted in <see cref="MaxRetries"/>.
+    /// </summary>
+    /// <value>The default value is 8 waits.</value>
+    public int MaxThrottleWaits { get; set; } = 8;
+
     /// <summary>The longest connect + TLS + login may take.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -35,6 +35,27 @@ internal sealed class ScriptedMailServer : IAsyncDisposable
 
     public static ScriptedMailServer Start(Func<ScriptedMailServer, Task> script) => new(script);
 
+    /// <summary>
+    /// Serves <paramref name="connections"/> connections one after the other, each with the script given its
+    /// number (1-based): for a client that reconnects (a retried pass after a throttling reply).
+    /// </summary>
+    public static ScriptedMailServer StartEach(int connections, Func<ScriptedMailServer, int, Task> script) =>
+        new(async s =>
+        {
+            for (int n = 1; n <= connections; n++)
+            {
+                if (n > 1)
+                {
+                    s.connection?.Dispose();
+                    (s.inputStart, s.inputEnd) = (0, 0);
+                    s.connection = await s.listener.AcceptTcpClientAsync();
+                    s.stream = s.connection.GetStream();
+                }
+
+                await script(s, n);
+            }
+        });
+
     /// <summary>Sends one reply; several lines are separated by \n and sent with CRLF.</summary>
     public async Task SendAsync(string reply)
     {

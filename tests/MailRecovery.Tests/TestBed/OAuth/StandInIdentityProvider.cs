@@ -154,6 +154,8 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         string tenant = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? Tenant;
         if (request.Method == "GET" && request.Path.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
             return (200, Discovery(tenant));
+        if (request.Method == "POST" && tenant.StartsWith("unknown-", StringComparison.Ordinal))
+            return (400, Error("invalid_request", $"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."));
         if (request.Method == "POST" && (request.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal) || request.Path == "/token"))
             return Token(request);
         if (request.Method == "POST" && request.Path.EndsWith("/oauth2/v2.0/devicecode", StringComparison.Ordinal))
