@@ -9,13 +9,6 @@ namespace MailRecovery.Core.Archive;
 /// </summary>
 public static class MessageMetadataReader
 {
-    /// <summary>
-    /// .NET ships only the Unicode and Latin-1 encodings by default; Japanese mail (ISO-2022-JP, Shift_JIS,
-    /// EUC-JP) and the other legacy charsets MIME headers still use come from the code-page provider, without
-    /// which MimeKit leaves such subjects undecoded.
-    /// </summary>
-    static MessageMetadataReader() => System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
-
     /// <summary>The header that marks an alias probe; probes are excluded from replay by default.</summary>
     public const string ProbeHeader = "X-MailRecovery-Probe";
 
