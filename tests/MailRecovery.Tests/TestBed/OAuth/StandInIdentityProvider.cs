@@ -47,6 +47,16 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     /// <summary>Lifetime of issued access tokens (5 s for the expiry tests).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// When set, access tokens die at the server (their "exp") after this, while the reply's expires_in still says
+    /// <see cref="AccessTokenLifetime"/>: a cached token the server refuses before the client expects it (revoked,
+    /// clock skew), so only the sign-in's renew-once-on-refusal can go on.
+    /// </summary>
+    public TimeSpan? ServerLifetime { get; set; }
+
+    /// <summary>Every secret this provider handed out (access, ID and refresh tokens, minted ones too), to scan for leaks.</summary>
+    public ConcurrentQueue<string> Issued { get; } = new();
+
     /// <summary>Whether a refresh token is replaced on every use, as Microsoft does.</summary>
     public bool RotateRefreshTokens { get; set; } = true;
 
@@ -61,7 +71,10 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     /// <summary>Google-style token endpoint (for the JWT-bearer and refresh grants).</summary>
     public Uri TokenUri => new(BaseUri, "token");
 
-    public static Task<StandInIdentityProvider> StartAsync(TestBedFixture bed) => Task.FromResult(new StandInIdentityProvider(bed));
+    public static Task<StandInIdentityProvider> StartAsync(TestBedFixture bed) => Task.FromResult(Start(bed));
+
+    /// <summary>Starts listening at once (for a class fixture that starts it on first use).</summary>
+    public static StandInIdentityProvider Start(TestBedFixture bed) => new(bed);
 
     /// <summary>The user approves the device code sign-in shown as <paramref name="userCode"/>, as <paramref name="email"/>.</summary>
     public void Approve(string userCode, string email)
@@ -302,7 +315,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         return new JsonObject
         {
             ["iss"] = bed.OAuthIssuer, ["aud"] = audience, ["sub"] = subject, ["oid"] = subject, ["tid"] = Tenant,
-            ["email"] = email, ["scope"] = scope, ["iat"] = now, ["nbf"] = now, ["exp"] = now + (long)lifetime.TotalSeconds,
+            ["email"] = email, ["scope"] = scope, ["iat"] = now, ["nbf"] = now, ["exp"] = now + (long)(ServerLifetime ?? lifetime).TotalSeconds,
         };
     }
 
@@ -329,6 +342,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     {
         string token = "rt." + RandomNumberGenerator.GetHexString(48, lowercase: true);
         refreshTokens[token] = (clientId, email, scope);
+        Issued.Enqueue(token);
         return token;
     }
 
@@ -369,7 +383,9 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     {
         string header = Base64Url($$"""{"alg":"RS256","typ":"JWT","kid":"{{bed.OAuthKeyId}}"}""");
         string input = header + "." + Base64Url(claims.ToJsonString());
-        return input + "." + System.Buffers.Text.Base64Url.EncodeToString(signingKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        string token = input + "." + System.Buffers.Text.Base64Url.EncodeToString(signingKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        Issued.Enqueue(token);
+        return token;
     }
 
     private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
