@@ -29,7 +29,7 @@ public sealed class AuthTestRun(AuthTestOptions options, TimeProvider clock)
             if (token.Problem is { } problem)
             {
                 // The account's own token problem is the report's (nothing was tried with it); another's is its endpoint's.
-                if (target.Credential is not null && !ReferenceEquals(target.Credential, options.Credential))
+                if (!ReferenceEquals(token, main))
                     verdicts.Add(new AuthVerdict(target.Protocol, target.ToString(), false, $"no access token: {problem.Message}", problem.Fix is { } fix ? [fix] : []) { Use = target.Use, SignIn = signIn });
                 continue;
             }
