@@ -49,7 +49,8 @@ internal static class AliasAuditCommand
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
-            AliasConfig? file = AliasConfig.Load(result.GetValue(config));
+            using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning, timestamps: false);
+            AliasConfig? file = AliasConfig.Load(result.GetValue(config), logs.CreateLogger("audit"));
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
                 : file?.Config.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR, or --config FILE.");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));

@@ -51,7 +51,8 @@ internal static class AliasCommand
             bool allowInsecure = result.GetValue(insecure);
             if (result.GetValue(timeout) < 1)
                 throw MailRecoveryException.Usage("--timeout must be at least 1 second.", "give the seconds to wait, e.g. --timeout 120.");
-            AliasConfig? file = AliasConfig.Load(result.GetValue(config));
+            using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning, timestamps: false);
+            AliasConfig? file = AliasConfig.Load(result.GetValue(config), logs.CreateLogger("alias"));
             AliasVerifyOptions options = Options(file);
             if (!MimeKit.MailboxAddress.TryParse(options.Alias, out _) || !options.Alias.Contains('@', StringComparison.Ordinal))
                 throw MailRecoveryException.Usage($"{(result.GetValue(alias) is null ? "probe.alias" : "--alias")} {options.Alias} is not an address.", "give the alias as user@domain.");

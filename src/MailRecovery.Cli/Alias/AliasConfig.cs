@@ -17,11 +17,12 @@ internal sealed record AliasConfig(MailRecoveryConfig Config, AccountSpec Copy, 
 {
     public AliasVerifyOptions? Probe => Config.Probe?.Options;
 
-    public static AliasConfig? Load(string? path)
+    /// <param name="logger">The verb's log, for the token sources the configuration names.</param>
+    public static AliasConfig? Load(string? path, Microsoft.Extensions.Logging.ILogger logger)
     {
         if (path is null)
             return null;
-        MailRecoveryConfig config = ConfigLoader.Load(path);
+        MailRecoveryConfig config = ConfigLoader.Load(path, logger);
         AliasVerifyOptions? probe = config.Probe?.Options;
         int copy = probe is null ? 0 : Math.Max(0, IndexOf(config, probe.Copy));
         AccountSpec account = config.Accounts[copy];

@@ -13,7 +13,9 @@ namespace MailRecovery.Cli.Auth;
 
 /// <summary>
 /// <c>mailrecovery auth test ACCOUNT|--source URI</c>: gets a token, shows what it claims (never the token), signs in
-/// over each protocol and says per protocol what works and, when not, the fix.
+/// over each protocol and says per protocol what works and, when not, the fix. For ACCOUNT, every endpoint the
+/// configuration gives it is tried with its own credential: the account, its primary, the probe's SMTP and primary
+/// (when the probe watches this account), the replay check-in mailbox and the alert mail's SMTP.
 /// </summary>
 internal static class AuthCommand
 {
@@ -47,9 +49,10 @@ internal static class AuthCommand
 
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
-            (Credential credential, List<AuthTarget> targets, CertificateTrust trust) = Resolve(result, account, config, source, passwordFile, tokens, caFile, insecure);
+            using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning, timestamps: false);
+            (Credential credential, List<AuthTarget> targets, CertificateTrust trust) = Resolve(result, account, config, source, passwordFile, tokens, caFile, insecure, logs.CreateLogger("auth"));
             if (result.GetValue(smtp) is { } smtpUri)
-                targets.Add(AuthTarget.Of(SmtpEndpoint.Parse(smtpUri, result.GetValue(insecure))));
+                targets.Add(AuthTarget.Of(SmtpEndpoint.Parse(smtpUri, result.GetValue(insecure))) with { Use = "smtp" });
             string? wantedScope = result.GetValue(scope);
             var options = new AuthTestOptions(credential, targets)
             {
@@ -68,7 +71,7 @@ internal static class AuthCommand
     }
 
     private static (Credential, List<AuthTarget>, CertificateTrust) Resolve(ParseResult result, Argument<string?> account, Option<string?> config, Option<string?> source,
-        Option<string?> passwordFile, TokenOptions tokens, Option<string?> caFile, Option<bool> insecure)
+        Option<string?> passwordFile, TokenOptions tokens, Option<string?> caFile, Option<bool> insecure, Microsoft.Extensions.Logging.ILogger logger)
     {
         string? name = result.GetValue(account);
         string? uri = result.GetValue(source);
@@ -82,10 +85,43 @@ internal static class AuthCommand
         }
 
         string path = result.GetValue(config) ?? throw MailRecoveryException.Usage("ACCOUNT needs --config.", "add -c /etc/mailrecovery/config.json.");
-        MailRecoveryConfig loaded = ConfigLoader.Load(path);
+        MailRecoveryConfig loaded = ConfigLoader.Load(path, logger);
         AccountSpec spec = loaded.Accounts.FirstOrDefault(a => a.Name == name)
             ?? throw MailRecoveryException.Usage($"no account '{name}' in {path}.", $"use one of: {string.Join(", ", loaded.Accounts.Select(a => a.Name))}.");
-        return (spec.Credentials, [AuthTarget.Of(spec.Endpoint)], spec.Trust);
+        return (spec.Credentials, ConfiguredTargets(loaded, spec), spec.Trust);
+    }
+
+    /// <summary>
+    /// Every endpoint the configuration signs in to on <paramref name="spec"/>'s behalf, each with its own credential:
+    /// the account, its primary, the probe's SMTP and primary when the probe's copy account is this one, the replay
+    /// check-in mailbox and the alert mail's SMTP (those two serve the whole archive). The replay target itself is
+    /// named only by <c>replay --to</c>, so it is not here.
+    /// </summary>
+    private static List<AuthTarget> ConfiguredTargets(MailRecoveryConfig loaded, AccountSpec spec)
+    {
+        var targets = new List<AuthTarget> { AuthTarget.Of(spec.Endpoint) with { Use = "account" } };
+        if (spec.Primary is { } primary)
+            targets.Add(AuthTarget.Of(primary.Endpoint) with { Use = "primary", Credential = primary.Credentials, Trust = primary.Trust });
+        if (loaded.Probe?.Options is { } probe && ReferenceEquals(probe.Copy, spec.Endpoint))
+        {
+            targets.Add(AuthTarget.Of(probe.Smtp) with { Use = "probe.smtp", Credential = probe.SmtpCredentials, Trust = probe.Trust });
+            if (probe.Primary is { } probePrimary)
+                targets.Add(AuthTarget.Of(probePrimary) with { Use = "probe.primary", Credential = probe.PrimaryCredentials ?? SourceCredentials.None, Trust = probe.PrimaryTrust ?? probe.Trust });
+        }
+
+        if (loaded.Replay is { CheckIn: { } checkIn } replay)
+        {
+            targets.Add(AuthTarget.Of(SourceUri.Parse(checkIn, replay.Insecure)) with
+            {
+                Use = "replay.checkIn",
+                Credential = replay.CheckInCredential ?? new SourceCredentials(replay.CheckInPasswordFile, replay.CheckInPasswordEnvironmentVariable),
+                Trust = CertificateTrust.FromFile(replay.CaFile),
+            });
+        }
+
+        if (loaded.Alerts is { Mail: { } mail } alerts)
+            targets.Add(AuthTarget.Of(mail.Smtp) with { Use = "alerts.mail", Credential = mail.Credentials, Trust = alerts.Trust });
+        return targets;
     }
 
     /// <summary>0 all ok; 75 when only unreachable servers failed; 2 for a refused token or sign-in (configuration to fix).</summary>
@@ -96,9 +132,11 @@ internal static class AuthCommand
             : ExitCodes.Usage;
 
     private static AuthTestJson ToJson(AuthTestReport r, int code) => new(r.AllOk, code,
-        r.Claims is { } c ? new AuthTestJson.ClaimsJson(c.IsJwt, c.Audience, c.Scopes, c.Roles, c.Tenant, c.User, c.ClientId, c.ExpiresOn) : null,
+        r.Claims is { } c ? Claims(c) : null,
         r.TokenProblem,
-        [.. r.Verdicts.Select(v => new AuthTestJson.SignInJson(v.Protocol, v.Endpoint, v.Ok, v.Problem, v.Fixes))]);
+        [.. r.Verdicts.Select(v => new AuthTestJson.SignInJson(v.Protocol, v.Endpoint, v.Ok, v.Problem, v.Fixes, v.Use, v.SignIn, v.Claims is { } c ? Claims(c) : null))]);
+
+    private static AuthTestJson.ClaimsJson Claims(TokenClaims c) => new(c.IsJwt, c.Audience, c.Scopes, c.Roles, c.Tenant, c.User, c.ClientId, c.ExpiresOn);
 
     private static void Write(TextWriter o, AuthTestReport r, int code)
     {
@@ -122,9 +160,13 @@ internal static class AuthCommand
             o.WriteLine($"  expires   {(c.ExpiresOn is { } e ? e.ToString("u", CultureInfo.InvariantCulture) : "(not said)")}");
         }
 
+        int width = r.Verdicts.Select(v => v.Use.Length).DefaultIfEmpty(0).Max();
         foreach (AuthVerdict v in r.Verdicts)
         {
-            o.WriteLine($"{v.Protocol,-5} {v.Endpoint}: {(v.Ok ? "ok" : "REFUSED: " + v.Problem)}");
+            o.WriteLine($"{v.Use.PadRight(width)}  {v.Protocol,-5} {v.Endpoint} ({v.SignIn}): {(v.Ok ? "ok" : "REFUSED: " + v.Problem)}");
+            // A token other than the account's (the probe's SMTP one, say): its claims in one line, never the token.
+            if (v.Claims is { IsJwt: true } other && !ReferenceEquals(other, r.Claims))
+                o.WriteLine($"      its token: audience {string.Join(", ", other.Audience.DefaultIfEmpty("(none)"))}; scopes {string.Join(" ", other.Scopes.Concat(other.Roles).DefaultIfEmpty("(none)"))}; user {other.User ?? "(none)"}");
             foreach (string fix in v.Fixes)
                 o.WriteLine($"      fix: {fix}");
         }

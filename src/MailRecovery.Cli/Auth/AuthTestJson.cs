@@ -6,5 +6,8 @@ internal sealed record AuthTestJson(bool Ok, int ExitCode, AuthTestJson.ClaimsJs
     /// <param name="Jwt">False for an opaque token (its claims cannot be read).</param>
     internal sealed record ClaimsJson(bool Jwt, IReadOnlyList<string> Audience, IReadOnlyList<string> Scopes, IReadOnlyList<string> Roles, string? Tenant, string? User, string? ClientId, DateTimeOffset? ExpiresOn);
 
-    internal sealed record SignInJson(string Protocol, string Endpoint, bool Ok, string? Problem, IReadOnlyList<string> Fixes);
+    /// <param name="Use">What the endpoint is for: "account", "primary", "probe.smtp", "probe.primary", "replay.checkIn", "alerts.mail"; "source" and "smtp" with --source.</param>
+    /// <param name="SignIn">"token", "password" or "none" (an SMTP relay without a login).</param>
+    /// <param name="Token">The claims of the token this sign-in used; null for a password.</param>
+    internal sealed record SignInJson(string Protocol, string Endpoint, bool Ok, string? Problem, IReadOnlyList<string> Fixes, string Use, string SignIn, ClaimsJson? Token);
 }

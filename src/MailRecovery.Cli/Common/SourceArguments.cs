@@ -43,7 +43,8 @@ internal sealed class SourceArguments
     }
 
     /// <summary>Resolves the archive and the accounts, or throws a usage error that says what is missing.</summary>
-    public (string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval) Resolve(ParseResult result)
+    /// <param name="logger">The verb's log, for the token sources the configuration names (null: nowhere).</param>
+    public (string Archive, IReadOnlyList<AccountSpec> Accounts, TimeSpan PollInterval) Resolve(ParseResult result, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         string? configPath = result.GetValue(Config);
         string? source = result.GetValue(Source);
@@ -66,7 +67,7 @@ internal sealed class SourceArguments
 
         if (configPath is null)
             throw MailRecoveryException.Usage("no account given.", "pass --source URI with --archive DIR, or --config FILE.");
-        MailRecoveryConfig config = ConfigLoader.Load(configPath);
+        MailRecoveryConfig config = ConfigLoader.Load(configPath, logger);
         return (archive is null ? config.Archive : Path.GetFullPath(archive), config.Accounts, config.PollInterval);
     }
 

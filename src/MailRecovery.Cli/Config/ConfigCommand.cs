@@ -27,7 +27,8 @@ internal static class ConfigCommand
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
             // A key or value the loader refuses is a usage error with its fix, told by Verb like any other verb's.
-            MailRecoveryConfig loaded = ConfigLoader.Load(result.GetValue(config)!);
+            using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Warning, timestamps: false);
+            MailRecoveryConfig loaded = ConfigLoader.Load(result.GetValue(config)!, logs.CreateLogger("config"));
             bool isOnline = result.GetValue(online);
             IReadOnlyList<EndpointVerdict> rows = await new ConfigCheckRun(loaded, isOnline).RunAsync(ct);
             int code = EndpointVerdict.Overall(rows);

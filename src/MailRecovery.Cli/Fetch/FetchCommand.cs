@@ -21,8 +21,8 @@ internal static class FetchCommand
         command.Options.Add(verbose);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
-            var (archivePath, accounts, _) = sources.Resolve(result);
             using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning, timestamps: false);
+            var (archivePath, accounts, _) = sources.Resolve(result, logs.CreateLogger("fetch"));
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             var run = new FetchRun(archive, SourceFactory, new FetchOptions(), logs.CreateLogger("fetch"));
 

@@ -65,7 +65,8 @@ internal static class ReplayCommand
         {
             // The configuration gives the archive and, unless the command line says otherwise, how to reach the
             // target (its "replay" section; the top-level caFile as the default CA).
-            Core.Configuration.MailRecoveryConfig? configured = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c) : null;
+            using ILoggerFactory logs = CliLogging.Create(LogLevel.Warning, timestamps: false);
+            Core.Configuration.MailRecoveryConfig? configured = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c, logs.CreateLogger("replay")) : null;
             string archivePath = result.GetValue(archive) is string a ? Path.GetFullPath(a)
                 : configured?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR, or --config FILE (its \"archive\").");
             TimeZoneInfo zone = ReplayTime.Zone(result.GetValue(tz));
@@ -156,7 +157,6 @@ internal static class ReplayCommand
                 }
             }
 
-            using ILoggerFactory logs = CliLogging.Create(LogLevel.Warning, timestamps: false);
             using ReplayJournal journal = ReplayJournal.Open(store.Layout.JournalPath, cli.Clock);
             ReplayReport report;
             if (asJson)

@@ -28,7 +28,8 @@ internal static class StatusCommand
             command.Options.Add(o);
         command.SetAction((result, ct) => Verb.RunAsync(cli, result.GetValue(json), async () =>
         {
-            Core.Configuration.MailRecoveryConfig? loaded = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c) : null;
+            using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Information, timestamps: false);
+            Core.Configuration.MailRecoveryConfig? loaded = result.GetValue(config) is string c ? Core.Configuration.ConfigLoader.Load(c, logs.CreateLogger("status")) : null;
             string path = result.GetValue(archive) is string a ? Path.GetFullPath(a)
                 : loaded?.Archive ?? throw MailRecoveryException.Usage("no archive given.", "pass --archive DIR (or --config FILE).");
             if (result.GetValue(maxWaiting) is <= 0)
@@ -49,7 +50,7 @@ internal static class StatusCommand
             using MessageArchive store = await MessageArchive.OpenAsync(path, ArchiveAccess.ReadOnly, cli.Clock, ct);
             StatusReport report = StatusBuilder.Build(store.Index, options, cli.Clock);
             if (result.GetValue(alert))
-                return await AlertAsync(cli, loaded, store, report, ct);
+                return await AlertAsync(cli, loaded, store, report, logs, ct);
             if (result.GetValue(json))
                 cli.Out.WriteLine(JsonOutput.Serialize(Json(report, options)));
             else
@@ -75,11 +76,10 @@ internal static class StatusCommand
     /// condition, not a chart every five minutes). Exit 75 when an alert could not be delivered (tried again at the
     /// next run), else status's own code.
     /// </summary>
-    private static async Task<int> AlertAsync(CliContext cli, Core.Configuration.MailRecoveryConfig? config, MessageArchive store, StatusReport report, CancellationToken ct)
+    private static async Task<int> AlertAsync(CliContext cli, Core.Configuration.MailRecoveryConfig? config, MessageArchive store, StatusReport report, Microsoft.Extensions.Logging.ILoggerFactory logs, CancellationToken ct)
     {
         if (config?.Alerts is not { } alerts)
             throw MailRecoveryException.Usage("--alert needs a configuration with an alerts section.", "pass --config FILE with \"alerts\" (see docs/alerts.md).");
-        using Microsoft.Extensions.Logging.ILoggerFactory logs = CliLogging.Create(Microsoft.Extensions.Logging.LogLevel.Information, timestamps: false);
         using var run = new Core.Alerts.AlertRun(alerts, store.Layout.Root, store.Layout.DataDir, cli.Clock, logs.CreateLogger("alerts"));
         Core.Alerts.AlertRunReport sent = await run.EvaluateAsync(report.Conditions ?? [], ct);
         foreach (string w in report.Warnings)

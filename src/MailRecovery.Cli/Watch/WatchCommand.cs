@@ -34,9 +34,12 @@ internal static class WatchCommand
         primaryTokens.AddTo(command);
         command.SetAction((result, ct) => Verb.RunAsync(cli, false, async () =>
         {
-            var (archivePath, accounts, pollInterval) = sources.Resolve(result);
+            // Made first: the token sources the configuration names warn in the verb's log (a refresh token unused for too long).
+            using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, timestamps: true);
+            ILogger logger = logs.CreateLogger("watch");
+            var (archivePath, accounts, pollInterval) = sources.Resolve(result, logger);
             accounts = WithPrimary(result, accounts, primary, primaryPassword, primaryTokens, sources);
-            Core.Configuration.MailRecoveryConfig? config = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath) : null;
+            Core.Configuration.MailRecoveryConfig? config = result.GetValue(sources.Config) is string configPath ? Core.Configuration.ConfigLoader.Load(configPath, logger) : null;
             Core.Probe.ProbeSchedule? probe = config?.Probe;
             TimeSpan heartbeat = config?.Heartbeat ?? Core.Configuration.ConfigLoader.DefaultHeartbeat;
             if (result.GetValue(heartbeatMinutes) is int minutes)
@@ -56,8 +59,6 @@ internal static class WatchCommand
             (Core.Metrics.MetricsEndpoint? metricsAt, string metricsOrigin) = result.GetValue(metricsListen) is string listen
                 ? (Core.Metrics.MetricsEndpoint.TryParse(listen) ?? throw Core.Errors.MailRecoveryException.Usage($"--metrics '{listen}' is not {Core.Metrics.MetricsEndpoint.Grammar}.", "give the address and port to listen on, e.g. --metrics 127.0.0.1:9750 (only this machine) or --metrics 0.0.0.0:9750 (every interface)."), "--metrics")
                 : (config?.Metrics, "metrics.listen");
-            using ILoggerFactory logs = CliLogging.Create(result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, timestamps: true);
-            ILogger logger = logs.CreateLogger("watch");
             using MessageArchive archive = await MessageArchive.OpenAsync(archivePath, ArchiveAccess.ReadWrite, cli.Clock, ct);
             logger.LogInformation("watching {Count} account(s) into {Archive}; poll interval {Poll} s.", accounts.Count, archive.Layout.Root, pollInterval.TotalSeconds);
             foreach (AccountSpec a in accounts.Where(a => a.Primary is not null))

@@ -2,23 +2,25 @@ using MailRecovery.Core.Alerts;
 using MailRecovery.Core.Probe;
 using MailRecovery.Core.Sources;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace MailRecovery.Core.Configuration;
 
 /// <summary>
 /// The optional "alerts" section (docs/alerts.md): <c>reminderHours</c> (default 24), <c>webhook</c> (<c>url</c>,
-/// <c>format</c>, <c>tokenFile</c> or <c>tokenEnv</c>) and/or <c>mail</c> (<c>smtp</c>, <c>smtpPasswordFile</c> or
-/// <c>smtpPasswordEnv</c>, <c>from</c>, <c>to</c>). The top-level <c>caFile</c> and <c>insecure</c> apply to both.
+/// <c>format</c>, <c>tokenFile</c> or <c>tokenEnv</c>) and/or <c>mail</c> (<c>smtp</c>, <c>smtpPasswordFile</c>,
+/// <c>smtpPasswordEnv</c> or the token keys <c>smtpTokenFile</c>, <c>smtpTokenCommand</c>, <c>smtpOauth2</c>, <c>from</c>,
+/// <c>to</c>). The top-level <c>caFile</c> and <c>insecure</c> apply to both.
 /// </summary>
 internal static class AlertConfigParser
 {
-    public static AlertOptions? Parse(IConfigurationSection s, string? caFile, bool insecure, string baseDirectory)
+    public static AlertOptions? Parse(IConfigurationSection s, string? caFile, bool insecure, string baseDirectory, ILogger? logger)
     {
         if (!s.Exists())
             return null;
         IConfigurationSection webhookSection = s.GetSection("webhook"), mailSection = s.GetSection("mail");
         WebhookSettings? webhook = webhookSection.Exists() ? ParseWebhook(webhookSection, insecure, baseDirectory) : null;
-        MailAlertSettings? mail = mailSection.Exists() ? ParseMail(mailSection, insecure, baseDirectory) : null;
+        MailAlertSettings? mail = mailSection.Exists() ? ParseMail(mailSection, insecure, baseDirectory, CertificateTrust.FromFile(caFile), logger) : null;
         if (webhook is null && mail is null)
             throw ConfigLoader.Error(ConfigLoader.KeyOf(s, "webhook"), "the alerts section names no way to alert", "add \"webhook\" (a URL) or \"mail\" (an SMTP server and recipients), or remove \"alerts\".");
         return new AlertOptions
@@ -53,7 +55,7 @@ internal static class AlertConfigParser
         return new WebhookSettings(url, format, token);
     }
 
-    private static MailAlertSettings ParseMail(IConfigurationSection s, bool insecure, string baseDirectory)
+    private static MailAlertSettings ParseMail(IConfigurationSection s, bool insecure, string baseDirectory, CertificateTrust trust, ILogger? logger)
     {
         SmtpEndpoint smtp = SmtpEndpoint.Parse(ConfigLoader.Required(s, "smtp", "smtp://host[:port] or smtps://host[:port]"), insecure);
         string[] to = [.. s.GetSection("to").GetChildren().Select(c => c.Value?.Trim() ?? string.Empty).Where(v => v.Length > 0)];
@@ -66,7 +68,6 @@ internal static class AlertConfigParser
         }
 
         string from = ConfigLoader.Optional(s, "from") ?? $"mailrecovery@{MimeKit.MailboxAddress.Parse(to[0]).Domain}";
-        string? file = ConfigLoader.Resolve(ConfigLoader.Optional(s, "smtpPasswordFile"), baseDirectory);
-        return new MailAlertSettings(smtp, new SourceCredentials(file, file is null ? ConfigLoader.Optional(s, "smtpPasswordEnv") : null), from, to);
+        return new MailAlertSettings(smtp, TokenConfigParser.ParseCredential(s, baseDirectory, "smtp", "the alert mail's SMTP sign-in", trust, logger), from, to);
     }
 }

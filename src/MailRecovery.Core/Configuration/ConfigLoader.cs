@@ -4,6 +4,7 @@ using MailRecovery.Core.Fetch;
 using MailRecovery.Core.Probe;
 using MailRecovery.Core.Sources;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace MailRecovery.Core.Configuration;
 
@@ -25,7 +26,11 @@ public static class ConfigLoader
     /// <summary>The default of <c>watch:heartbeatMinutes</c>: how often watch logs that it is alive.</summary>
     public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromMinutes(60);
 
-    public static MailRecoveryConfig Load(string path)
+    /// <param name="logger">
+    /// The verb's log, handed to the token sources the configuration names, so that what they warn about (a refresh
+    /// token near its inactivity limit) reaches the user; null: nowhere.
+    /// </param>
+    public static MailRecoveryConfig Load(string path, ILogger? logger = null)
     {
         if (!File.Exists(path))
             throw MailRecoveryException.Usage($"the configuration file {path} does not exist.", "check --config, or start from the example in the README.");
@@ -44,11 +49,12 @@ public static class ConfigLoader
         }
 
         ConfigKeyChecker.Check(root, origins.ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal));
-        return Parse(root, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(root, Path.GetDirectoryName(Path.GetFullPath(path))!, logger);
     }
 
     /// <summary>Validates an already built configuration; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
-    public static MailRecoveryConfig Parse(IConfiguration root, string baseDirectory)
+    /// <param name="logger">See <see cref="Load"/>.</param>
+    public static MailRecoveryConfig Parse(IConfiguration root, string baseDirectory, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ConfigKeyChecker.Check(root, new Dictionary<string, string>(StringComparer.Ordinal));
@@ -64,15 +70,15 @@ public static class ConfigLoader
             throw Error("accounts", "no account is configured", "add at least one entry to \"accounts\" (see the README example).");
         foreach (IConfigurationSection section in sections)
         {
-            AccountSpec account = ParseAccount(section, Resolve(caFile, baseDirectory), insecure, baseDirectory);
+            AccountSpec account = ParseAccount(section, Resolve(caFile, baseDirectory), insecure, baseDirectory, logger);
             if (!names.Add(account.Name))
                 throw Error(KeyOf(section, "name"), $"the account name '{account.Name}' is used twice", "give each account its own name.");
             accounts.Add(account);
         }
 
-        ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory);
+        ProbeSchedule? probe = ParseProbe(root.GetSection("probe"), accounts, Resolve(caFile, baseDirectory), insecure, baseDirectory, logger);
         int maxWaiting = Int(root, "status:maxWaitingMinutes", (int)DefaultMaxWaiting.TotalMinutes, 1, 100_000);
-        ReplayTargetSettings replay = ParseReplay(root.GetSection("replay"), Resolve(caFile, baseDirectory), insecure, baseDirectory);
+        ReplayTargetSettings replay = ParseReplay(root.GetSection("replay"), Resolve(caFile, baseDirectory), insecure, baseDirectory, logger);
         // Five poll intervals unless set: a pass or two lost to a slow server never alarms, a stopped watch soon does.
         TimeSpan maxPassAge = root["status:maxPassAgeMinutes"] is null ? 5 * TimeSpan.FromSeconds(pollSeconds)
             : TimeSpan.FromMinutes(Int(root, "status:maxPassAgeMinutes", 5, 1, 100_000));
@@ -88,7 +94,7 @@ public static class ConfigLoader
             MaxConnectionsPerServer = Int(root, "watch:maxConnectionsPerServer", Fetch.WatchOptions.DefaultMaxConnectionsPerServer, 1, 10_000),
             Metrics = ParseMetrics(root),
             SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
-            Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory),
+            Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory, logger),
             PruneMinimumDays = pruneMinimum,
             PruneOlderThanDays = pruneOlderThan,
         };
@@ -104,7 +110,7 @@ public static class ConfigLoader
     /// <c>passwordEnv</c>, <c>caFile</c> and <c>insecure</c> (both default to the top-level ones, so a private CA
     /// configured once serves fetching and replaying alike).
     /// </summary>
-    private static ReplayTargetSettings ParseReplay(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)
+    private static ReplayTargetSettings ParseReplay(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory, ILogger? logger)
     {
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
@@ -122,19 +128,20 @@ public static class ConfigLoader
             checkInPasswordFile,
             checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null)
         {
-            Credential = token is null ? null : TokenConfigParser.Credential(token, CertificateTrust.FromFile(ca)),
-            CheckInCredential = checkInToken is null ? null : TokenConfigParser.Credential(checkInToken, CertificateTrust.FromFile(ca)),
+            Credential = token is null ? null : TokenConfigParser.Credential(token, CertificateTrust.FromFile(ca), logger),
+            CheckInCredential = checkInToken is null ? null : TokenConfigParser.Credential(checkInToken, CertificateTrust.FromFile(ca), logger),
             Connections = Optional(s, "connections") is null ? null : Int(s, "connections", Replay.ReplayTargetOptions.DefaultConnections, 1, Replay.ReplayTargetOptions.MaxConnections),
         };
     }
 
     /// <summary>
     /// The optional "probe" section: <c>everyMinutes</c>, <c>smtp</c>, <c>alias</c>, <c>copyAccount</c> (an account
-    /// name; default the first), <c>primary</c> (a source URI) with <c>primaryPasswordFile</c>/<c>primaryPasswordEnv</c>,
-    /// <c>smtpPasswordFile</c>, <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (the copy; default true),
+    /// name; default the first), <c>primary</c> (a source URI) with <c>primaryPasswordFile</c>/<c>primaryPasswordEnv</c>
+    /// or the token keys <c>primaryTokenFile</c>/<c>primaryTokenCommand</c>/<c>primaryOauth2</c>, <c>smtpPasswordFile</c>
+    /// (or <c>smtpPasswordEnv</c>, <c>smtpTokenFile</c>, <c>smtpTokenCommand</c>, <c>smtpOauth2</c>), <c>from</c>, <c>timeoutSeconds</c> (default 120), <c>cleanup</c> (the copy; default true),
     /// <c>cleanupPrimary</c> (the helpdesk's account, <c>primary</c> or else the copy account's own; default false).
     /// </summary>
-    private static ProbeSchedule? ParseProbe(IConfigurationSection s, List<AccountSpec> accounts, string? caFile, bool insecure, string baseDirectory)
+    private static ProbeSchedule? ParseProbe(IConfigurationSection s, List<AccountSpec> accounts, string? caFile, bool insecure, string baseDirectory, ILogger? logger)
     {
         if (!s.Exists())
             return null;
@@ -147,18 +154,17 @@ public static class ConfigLoader
         AccountSpec copy = copyName is null ? accounts[0]
             : accounts.FirstOrDefault(a => a.Name == copyName) ?? throw Error(KeyOf(s, "copyAccount"), $"no account is named '{copyName}'", "use the name of one of the accounts.");
         string? primaryText = Optional(s, "primary");
-        string? primaryFile = Resolve(Optional(s, "primaryPasswordFile"), baseDirectory);
-        string? smtpFile = Resolve(Optional(s, "smtpPasswordFile"), baseDirectory);
+        CertificateTrust trust = CertificateTrust.FromFile(caFile);
         var options = new AliasVerifyOptions(
             smtp,
-            new SourceCredentials(smtpFile, smtpFile is null ? Optional(s, "smtpPasswordEnv") : null),
+            TokenConfigParser.ParseCredential(s, baseDirectory, "smtp", "the probe's SMTP sign-in", trust, logger),
             alias,
             Optional(s, "from"),
             copy.Endpoint,
             copy.Credentials,
             primaryText is null ? null : SourceUri.Parse(primaryText, insecure),
-            primaryText is null ? null : new SourceCredentials(primaryFile, primaryFile is null ? Optional(s, "primaryPasswordEnv") : null),
-            CertificateTrust.FromFile(caFile),
+            primaryText is null ? null : TokenConfigParser.ParseCredential(s, baseDirectory, "primary", "the probe's primary", trust, logger),
+            trust,
             TimeSpan.FromSeconds(Int(s, "timeoutSeconds", 120, 1, 3600)),
             Bool(s, "cleanup", true))
         {
@@ -167,7 +173,7 @@ public static class ConfigLoader
         return new ProbeSchedule(options, TimeSpan.FromMinutes(every)) { ObservedPrimary = primaryText is null ? copy.Primary : null };
     }
 
-    private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory)
+    private static AccountSpec ParseAccount(IConfigurationSection s, string? defaultCa, bool globalInsecure, string baseDirectory, ILogger? logger)
     {
         string protocolText = Required(s, "protocol", "\"imap\" or \"pop3\"").ToLowerInvariant();
         MailProtocol protocol = protocolText switch
@@ -193,14 +199,12 @@ public static class ConfigLoader
         string user = Required(s, "user", "the login name");
         string name = Optional(s, "name") ?? $"{user}@{host}";
 
-        string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
-        string? passwordEnv = Optional(s, "passwordEnv");
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\" to the name of an environment variable.");
-        Auth.TokenSpec? token = TokenConfigParser.Parse(s, baseDirectory);
-        if (token is not null && (passwordFile is not null || passwordEnv is not null))
-            throw Error(KeyOf(s, passwordFile is null ? "passwordEnv" : "passwordFile"), "the account has both a password and an access token", "keep one of passwordFile, passwordEnv, tokenFile, tokenCommand and oauth2.");
-        if (passwordFile is null && passwordEnv is null && token is null)
+        string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
+        CertificateTrust trust = CertificateTrust.FromFile(ca);
+        Protocols.Credential credential = TokenConfigParser.ParseCredential(s, baseDirectory, string.Empty, "the account", trust, logger);
+        if (credential is SourceCredentials { PasswordFile: null, PasswordEnvironmentVariable: null })
             throw Error(KeyOf(s, "passwordFile"), "the account has no password source", "set \"passwordFile\" (a file whose first line is the password) or \"passwordEnv\".");
 
         string[] mailboxes = s.GetSection("mailboxes").GetChildren().Select(c => c.Value ?? string.Empty).Where(v => v.Length > 0).ToArray();
@@ -214,7 +218,6 @@ public static class ConfigLoader
             throw Error(KeyOf(s, "policy"), $"'{policyText}' is not a server policy", "use \"keep\" (default), \"delete\" or \"delete-older-than:DAYS\".");
 
         var endpoint = new SourceEndpoint(protocol, host, port, tls, user, mailboxes);
-        string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
 
         // "primary": the helpdesk's own account, in the same shape (protocol, host, port, tls, user, passwordFile or
         // passwordEnv, mailboxes, caFile); watch only reads it, so a "policy" there means nothing.
@@ -222,12 +225,10 @@ public static class ConfigLoader
         Primary.PrimarySpec? primary = null;
         if (primarySection.GetChildren().Any())
         {
-            AccountSpec p = ParseAccount(primarySection, ca, globalInsecure, baseDirectory);
+            AccountSpec p = ParseAccount(primarySection, ca, globalInsecure, baseDirectory, logger);
             primary = new Primary.PrimarySpec(p.Endpoint, p.Credentials, p.Trust);
         }
 
-        CertificateTrust trust = CertificateTrust.FromFile(ca);
-        Protocols.Credential credential = token is null ? new SourceCredentials(passwordFile, passwordEnv) : TokenConfigParser.Credential(token, trust);
         return new AccountSpec(name, endpoint, credential, trust, policy) { Primary = primary };
     }
 

@@ -11,7 +11,7 @@ internal static class ConfigSchema
     private const string TrueFalse = "true or false";
     private const string EnvName = "the name of an environment variable";
 
-    /// <summary>The token keys beside the password keys (see <see cref="TokenConfigParser"/>); <paramref name="prefix"/> "" or "checkIn".</summary>
+    /// <summary>The token keys beside the password keys (see <see cref="TokenConfigParser"/>); <paramref name="prefix"/> "", "checkIn", "smtp" or "primary".</summary>
     private static ConfigKey[] TokenKeys(string prefix = "")
     {
         string Key(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
@@ -74,6 +74,7 @@ internal static class ConfigSchema
         ConfigKey.Section(
             "probe",
             "a section",
+            [
             ConfigKey.Value("everyMinutes", "a whole number from 1 to 100000"),
             ConfigKey.Value("smtp", "smtp://host[:port] or smtps://host[:port]"),
             ConfigKey.Value("alias", "the alias address"),
@@ -86,7 +87,10 @@ internal static class ConfigSchema
             ConfigKey.Value("from", "an address"),
             ConfigKey.Value("timeoutSeconds", "a whole number from 1 to 3600"),
             ConfigKey.Value("cleanup", TrueFalse),
-            ConfigKey.Value("cleanupPrimary", TrueFalse)),
+            ConfigKey.Value("cleanupPrimary", TrueFalse),
+            .. TokenKeys("smtp"),
+            .. TokenKeys("primary"),
+            ]),
         ConfigKey.Section("metrics", "a section", ConfigKey.Value("listen", "ADDRESS:PORT to serve Prometheus metrics on, e.g. \"127.0.0.1:9750\"")),
         ConfigKey.Section(
             "alerts",
@@ -96,11 +100,14 @@ internal static class ConfigSchema
             ConfigKey.Section(
                 "mail",
                 "a section",
+                [
                 ConfigKey.Value("smtp", "smtp://host[:port] or smtps://host[:port]"),
                 ConfigKey.Value("smtpPasswordFile", PathText),
                 ConfigKey.Value("smtpPasswordEnv", EnvName),
                 ConfigKey.Value("from", "an address"),
-                ConfigKey.ListOfValues("to", "a list of addresses, e.g. [\"admin@example.com\"]"))),
+                ConfigKey.ListOfValues("to", "a list of addresses, e.g. [\"admin@example.com\"]"),
+                .. TokenKeys("smtp"),
+                ])),
         ConfigKey.Section("prune", "a section", ConfigKey.Value("minimumDays", "a whole number from 1 to 100000"), ConfigKey.Value("olderThanDays", "a whole number from 1 to 100000")),
         ConfigKey.Section("status", "a section", ConfigKey.Value("maxWaitingMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxPassAgeMinutes", "a whole number from 1 to 100000")),
         ConfigKey.Section(

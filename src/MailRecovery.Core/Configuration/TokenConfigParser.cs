@@ -1,11 +1,13 @@
 using MailRecovery.Core.Auth;
 using MailRecovery.Core.Sources;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace MailRecovery.Core.Configuration;
 
 /// <summary>
-/// The token keys of an account, its primary and the replay target: <c>tokenFile</c>, <c>tokenCommand</c>, or an
+/// The token keys of every sign-in in the configuration (an account, its primary, the replay target and check-in, the
+/// probe's SMTP and primary, the alert mail's SMTP): <c>tokenFile</c>, <c>tokenCommand</c>, or an
 /// <c>oauth2</c> section (<c>provider</c> "microsoft" | "google", <c>tenant</c>, <c>clientId</c>,
 /// <c>clientSecretFile</c>, <c>certificateFile</c>, <c>serviceAccountKeyFile</c>, <c>user</c>, <c>tokenStore</c>,
 /// <c>authority</c>, <c>scope</c>). Paths are resolved against the configuration's directory.
@@ -54,7 +56,31 @@ internal static class TokenConfigParser
         };
     }
 
+    /// <summary>
+    /// The credential of one sign-in's keys, <paramref name="prefix"/> before each ("" for an account, "smtp" for
+    /// <c>smtpPasswordFile</c>, <c>smtpTokenFile</c>, <c>smtpOauth2</c>, ...): a token source, else the password file
+    /// or variable (both null when neither is set: the caller decides whether a sign-in without one is allowed).
+    /// </summary>
+    /// <param name="who">The sign-in, as the error names it: "the account", "the probe's SMTP sign-in", ...</param>
+    /// <param name="logger">Where the token source warns (a refresh token near its inactivity limit): the verb's log.</param>
+    /// <exception cref="Errors.MailRecoveryException">A password and a token both set, or what <see cref="Parse"/> refuses (usage, naming the key).</exception>
+    public static Protocols.Credential ParseCredential(IConfigurationSection s, string baseDirectory, string prefix, string who, CertificateTrust trust, ILogger? logger)
+    {
+        string Key(string name) => prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name[1..];
+        string? passwordFile = ConfigLoader.Resolve(ConfigLoader.Optional(s, Key("passwordFile")), baseDirectory);
+        string? passwordEnv = ConfigLoader.Optional(s, Key("passwordEnv"));
+        TokenSpec? token = Parse(s, baseDirectory, prefix);
+        if (token is not null && (passwordFile is not null || passwordEnv is not null))
+        {
+            throw ConfigLoader.Error(ConfigLoader.KeyOf(s, Key(passwordFile is null ? "passwordEnv" : "passwordFile")), $"{who} has both a password and an access token",
+                $"keep one of {Key("passwordFile")}, {Key("passwordEnv")}, {Key("tokenFile")}, {Key("tokenCommand")} and {Key("oauth2")}.");
+        }
+
+        return token is null ? new SourceCredentials(passwordFile, passwordEnv) : Credential(token, trust, logger);
+    }
+
     /// <summary>The credential for a parsed spec; its identity provider's HTTPS also trusts <paramref name="trust"/>.</summary>
-    public static Protocols.TokenCredential Credential(TokenSpec spec, CertificateTrust trust) =>
-        TokenSourceFactory.Credential(spec, TimeProvider.System, null, trust);
+    /// <param name="logger">Where the token source warns; null: nowhere (only for callers without a verb's log).</param>
+    public static Protocols.TokenCredential Credential(TokenSpec spec, CertificateTrust trust, ILogger? logger) =>
+        TokenSourceFactory.Credential(spec, TimeProvider.System, logger, trust);
 }

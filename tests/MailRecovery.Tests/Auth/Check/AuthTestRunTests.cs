@@ -97,6 +97,31 @@ public sealed class AuthTestRunTests(TestBedFixture bed) : IDisposable
         Assert.Contains(report.Verdicts[0].Fixes, f => f.Contains("from the tenant other-tenant, the account is in bed-tenant", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_token_another_endpoint_cannot_get_refuses_that_endpoint_only_and_the_accounts_sign_in_still_runs()
+    {
+        await using StandInIdentityProvider idp = await StandInIdentityProvider.StartAsync(bed);
+        string user = TestBedFixture.NewUser("authother") + "@example.test";
+        await SecretFile.WriteAsync(dir.Sub("token"), idp.Mint(user) + "\n");
+        var account = new TokenCredential(TokenSourceFactory.Create(TokenSpec.FromFile(dir.Sub("token")), TimeProvider.System));
+        var smtpCredential = new TokenCredential(TokenSourceFactory.Create(TokenSpec.FromFile(dir.Sub("no-such-token")), TimeProvider.System));
+        AuthTarget[] targets =
+        [
+            AuthTarget.Of(bed.Imaps(user)) with { Use = "account" },
+            AuthTarget.Of(new SmtpEndpoint("127.0.0.1", bed.SubmissionPort, TlsMode.StartTls, user, false)) with { Use = "probe.smtp", Credential = smtpCredential },
+        ];
+
+        AuthTestReport report = await new AuthTestRun(new AuthTestOptions(account, targets) { Trust = bed.Trust }, TimeProvider.System).RunAsync(CancellationToken.None);
+
+        Assert.Null(report.TokenProblem);
+        Assert.True(report.Verdicts[0].Ok, report.Verdicts[0].Problem);
+        AuthVerdict smtp = report.Verdicts[1];
+        Assert.Equal(("probe.smtp", "token", false), (smtp.Use, smtp.SignIn, smtp.Ok));
+        Assert.StartsWith("no access token: ", smtp.Problem, StringComparison.Ordinal);
+        Assert.Contains("no-such-token", smtp.Problem, StringComparison.Ordinal);
+        Assert.False(report.AllOk);
+    }
+
     private async Task<AuthTestReport> RunAsync(string user, string token, string? tenant = null)
     {
         await SecretFile.WriteAsync(dir.Sub("token"), token + "\n");
