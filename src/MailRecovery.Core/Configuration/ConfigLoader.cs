@@ -114,22 +114,27 @@ public static class ConfigLoader
     {
         if (Optional(s, "password") is not null)
             throw Error(KeyOf(s, "password"), "a password written in the configuration is not accepted", "put it in a file (chmod 600) and set \"passwordFile\", or set \"passwordEnv\".");
-        string? passwordFile = Resolve(Optional(s, "passwordFile"), baseDirectory);
-        string? checkInPasswordFile = Resolve(Optional(s, "checkInPasswordFile"), baseDirectory);
         string? ca = Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa;
-        Auth.TokenSpec? token = TokenConfigParser.Parse(s, baseDirectory);
-        Auth.TokenSpec? checkInToken = TokenConfigParser.Parse(s, baseDirectory, "checkIn");
+        // The CA is read only when a token source needs it for its identity provider's HTTPS: a password-only
+        // section may name a CA file that exists only on the machine that replays.
+        CertificateTrust trust = TokenConfigParser.Parse(s, baseDirectory) is null && TokenConfigParser.Parse(s, baseDirectory, "checkIn") is null
+            ? CertificateTrust.System : CertificateTrust.FromFile(ca);
+        // The same rule as every other sign-in: a password and a token together are refused, naming the key.
+        Protocols.Credential target = TokenConfigParser.ParseCredential(s, baseDirectory, string.Empty, "the replay target's sign-in", trust, logger);
+        Protocols.Credential checkIn = TokenConfigParser.ParseCredential(s, baseDirectory, "checkIn", "the replay check-in mailbox's sign-in", trust, logger);
+        SourceCredentials? password = target as SourceCredentials;
+        SourceCredentials? checkInPassword = checkIn as SourceCredentials;
         return new ReplayTargetSettings(
-            passwordFile,
-            passwordFile is null ? Optional(s, "passwordEnv") : null,
-            Resolve(Optional(s, "caFile"), baseDirectory) ?? defaultCa,
+            password?.PasswordFile,
+            password?.PasswordFile is null ? password?.PasswordEnvironmentVariable : null,
+            ca,
             Bool(s, "insecure", globalInsecure),
             Optional(s, "checkIn"),
-            checkInPasswordFile,
-            checkInPasswordFile is null ? Optional(s, "checkInPasswordEnv") : null)
+            checkInPassword?.PasswordFile,
+            checkInPassword?.PasswordFile is null ? checkInPassword?.PasswordEnvironmentVariable : null)
         {
-            Credential = token is null ? null : TokenConfigParser.Credential(token, CertificateTrust.FromFile(ca), logger),
-            CheckInCredential = checkInToken is null ? null : TokenConfigParser.Credential(checkInToken, CertificateTrust.FromFile(ca), logger),
+            Credential = target as Protocols.TokenCredential,
+            CheckInCredential = checkIn as Protocols.TokenCredential,
             Connections = Optional(s, "connections") is null ? null : Int(s, "connections", Replay.ReplayTargetOptions.DefaultConnections, 1, Replay.ReplayTargetOptions.MaxConnections),
         };
     }

@@ -106,6 +106,29 @@ public sealed class ConfiguredTokenKeysTests(TestBedFixture bed) : IDisposable
         Assert.Equal("keep one of smtpPasswordFile, smtpPasswordEnv, smtpTokenFile, smtpTokenCommand and smtpOauth2.", e.Fix);
     }
 
+    [Theory]
+    [InlineData("", "passwordFile", "tokenFile", "the replay target's sign-in", "keep one of passwordFile, passwordEnv, tokenFile, tokenCommand and oauth2.")]
+    [InlineData("checkIn", "checkInPasswordFile", "checkInTokenCommand", "the replay check-in mailbox's sign-in", "keep one of checkInPasswordFile, checkInPasswordEnv, checkInTokenFile, checkInTokenCommand and checkInOauth2.")]
+    public async Task A_password_and_a_token_in_the_replay_section_are_refused_naming_the_key(string prefix, string passwordKey, string tokenKey, string who, string fix)
+    {
+        var replay = new JsonObject { [passwordKey] = bed.PasswordFile, [tokenKey] = tokenKey.EndsWith("Command", StringComparison.Ordinal) ? "/bin/true" : bed.PasswordFile };
+        if (prefix.Length > 0)
+            replay["checkIn"] = "imap://u@127.0.0.1/INBOX";
+        var config = new JsonObject
+        {
+            ["archive"] = dir.Sub("archive"),
+            ["accounts"] = new JsonArray(new JsonObject { ["protocol"] = "imap", ["host"] = "127.0.0.1", ["user"] = "u", ["passwordFile"] = bed.PasswordFile }),
+            ["replay"] = replay,
+        };
+        await File.WriteAllTextAsync(dir.Sub("config.json"), config.ToJsonString());
+
+        var e = Assert.Throws<MailRecoveryException>(() => ConfigLoader.Load(dir.Sub("config.json")));
+
+        Assert.Equal(FailureKind.Usage, e.Kind);
+        Assert.Equal($"configuration: replay.{passwordKey}: {who} has both a password and an access token.", e.Message);
+        Assert.Equal(fix, e.Fix);
+    }
+
     [Fact]
     public async Task An_unknown_provider_in_the_alert_mails_oauth2_is_refused_naming_the_key()
     {
