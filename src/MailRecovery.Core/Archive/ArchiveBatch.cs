@@ -102,6 +102,14 @@ public sealed class ArchiveBatch
         borrowed.Any(b => archive.FindUnindexed(b.Key) is null && archive.Index.FindFileBySha256(b.Key) != b.Value);
 
     /// <summary>
+    /// The files of several batches made durable together (one syncfs, or parallel fsyncs), before
+    /// <see cref="PublishTogether"/> renames them. It touches neither cur/ nor the index, so the group committer runs
+    /// it without the archive gate: downloads, whose index look-ups need the gate, go on during the flush (issue 15).
+    /// </summary>
+    internal static void MakeDurableTogether(MessageArchive archive, IReadOnlyCollection<ArchiveBatch> batches) =>
+        archive.Writer.MakeDurable(batches.SelectMany(b => b.fresh).ToList());
+
+    /// <summary>
     /// Several batches made durable as one (watch's group commit across accounts): their files are fsynced
     /// together, renamed, and cur/ is fsynced once. Then <see cref="CommitIndexTogether"/>.
     /// </summary>

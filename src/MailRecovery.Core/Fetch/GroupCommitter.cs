@@ -10,8 +10,9 @@ namespace MailRecovery.Core.Fetch;
 /// accounts in <c>watch</c> a message each costs about two flushes per group, not three or four per account,
 /// and no account waits for another's download (issue 15: they used to queue behind one gate, ~90 ms each).
 /// <para>
-/// The archive gate is held only while a group is published and committed: nothing else writes the index or the
-/// cur/ stamp between a group's renames and its commit, so the stamp never covers a file without a row.
+/// The archive gate is held only while a group is renamed into cur/ and committed: nothing else writes the index or
+/// the cur/ stamp between a group's renames and its commit, so the stamp never covers a file without a row. The
+/// flush before the renames (syncfs, the slow part) runs without the gate, so downloads go on meanwhile.
 /// A batch that links to a file of another batch not yet committed (the same bytes fetched by two accounts) waits
 /// for that batch, or goes in its group: the index never names a file that is not durable.
 /// </para>
@@ -93,9 +94,29 @@ internal sealed class GroupCommitter(MessageArchive archive, SemaphoreSlim archi
                 continue;
             }
 
+            // The group's files are made durable before the gate is taken (issue 15: with the gate held through the
+            // syncfs, every download stood still at its next index look-up, once per batch). Nothing is renamed yet,
+            // so no cur/ stamp written meanwhile can cover a file without a row.
+            Exception? notDurable = null;
+            try
+            {
+                ArchiveBatch.MakeDurableTogether(archive, [.. group.Select(p => p.Batch)]);
+            }
+            catch (Exception e)
+            {
+                notDurable = e;
+            }
+
             await archiveGate.WaitAsync(CancellationToken.None);
             try
             {
+                if (notDurable is not null)
+                {
+                    foreach (Pending p in group)
+                        p.Done.TrySetException(notDurable);
+                    group.Clear();
+                }
+
                 CommitGroup(group);
                 RecordSuccesses(records);
                 Interlocked.Increment(ref groups);

@@ -171,6 +171,35 @@ public sealed class MessageMetadataReaderTests
         Assert.Equal("billing@example.co.jp", md.From);
     }
 
+    [Fact]
+    public void Messages_read_one_after_another_on_a_thread_share_nothing()
+    {
+        // The reader reuses one MimeKit parser per thread (issue 15): nothing of a message may show in the next one,
+        // not even after a message whose header block ends the input half-way or a stream that fails.
+        MessageMetadata first = Read("Message-ID: <one@example.org>\r\nTo: First <first@example.org>\r\nSubject: first\r\nX-MailRecovery-Probe: 1\r\n\r\nbody\r\n");
+        MessageMetadata cut = Read("Subject: cut off in the middle of a fold\r\n  and");
+        Assert.Throws<IOException>(() => MessageMetadataReader.Read(new FailingStream(), Fallback, ReceivedTimeSource.FetchTime));
+        MessageMetadata bare = Read("\r\nno header at all\r\n");
+        MessageMetadata second = Read("Cc: second@example.org\r\n\r\nbody\r\n");
+
+        Assert.Equal(("one@example.org", "first", true), (first.MessageId, first.Subject, first.IsProbe));
+        Assert.StartsWith("cut off in the middle of a fold", cut.Subject, StringComparison.Ordinal);
+        Assert.Equal((null, null, null, false), (bare.MessageId, bare.Subject, bare.To, bare.IsProbe));
+        Assert.Equal((null, null, null, "second@example.org", false), (second.MessageId, second.Subject, second.To, second.Cc, second.IsProbe));
+        Assert.Equal("second@example.org", second.Recipients);
+    }
+
+    private static MessageMetadata Read(string message) =>
+        MessageMetadataReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(message)), Fallback, ReceivedTimeSource.FetchTime);
+
+    /// <summary>A stream whose first read fails, like a file on a failing disk.</summary>
+    private sealed class FailingStream : MemoryStream
+    {
+        public override int Read(byte[] buffer, int offset, int count) => throw new IOException("read error");
+
+        public override int Read(Span<byte> buffer) => throw new IOException("read error");
+    }
+
     private static Task<MessageMetadata> ReadAsync(string message, ReceivedTimeSource fallbackSource = ReceivedTimeSource.FetchTime) =>
         MessageMetadataReader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(message)), Fallback, fallbackSource, CancellationToken.None);
 }

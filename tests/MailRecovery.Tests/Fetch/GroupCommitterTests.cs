@@ -83,4 +83,80 @@ public sealed class GroupCommitterTests
         Assert.Equal(5, archive.Index.CountMessages());
         Assert.True(committer.Groups <= 2, $"{committer.Groups} groups for 5 batches ready together");
     }
+
+    [Fact]
+    public async Task Downloads_can_take_the_archive_gate_while_a_group_is_flushed_and_nothing_is_renamed_before_the_flush()
+    {
+        // Issue 15: the committer held the gate through the batch's syncfs, so every download stood still at its next
+        // index look-up (which takes the gate) once per batch.
+        using var dir = new TempDirectory();
+        using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None);
+        using var flush = new BlockingFlush();
+        archive.Writer.Flush = flush;
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(archive, gate);
+        ArchiveBatch batch = archive.BeginBatch();
+        batch.Add(await archive.Writer.StageAsync(new MemoryStream(Message("slow")), null, CancellationToken.None), "imap://a@h:993", "INBOX", 1, "1");
+
+        Task done = committer.CommitAsync(batch, null);
+        Assert.True(flush.Entered.Wait(TimeSpan.FromSeconds(10)), "the group was never flushed");
+        bool free = await gate.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(free, "the archive gate was held through the flush");
+        Assert.Empty(Directory.GetFiles(archive.Layout.Cur));
+        Assert.Equal(0, archive.Index.CountMessages());
+        gate.Release();
+
+        flush.Release.Set();
+        await done.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(Directory.GetFiles(archive.Layout.Cur));
+        Assert.Equal(1, archive.Index.CountMessages());
+    }
+
+    [Fact]
+    public async Task A_group_whose_flush_fails_renames_nothing_commits_nothing_and_frees_the_gate()
+    {
+        using var dir = new TempDirectory();
+        using MessageArchive archive = await MessageArchive.OpenAsync(dir.Path, ArchiveAccess.ReadWrite, TimeProvider.System, CancellationToken.None);
+        archive.Writer.Flush = new FailingFlush();
+        using var gate = new SemaphoreSlim(1, 1);
+        var committer = new GroupCommitter(archive, gate);
+        ArchiveBatch batch = archive.BeginBatch();
+        batch.Add(await archive.Writer.StageAsync(new MemoryStream(Message("eio")), null, CancellationToken.None), "imap://a@h:993", "INBOX", 1, "1");
+
+        await Assert.ThrowsAsync<IOException>(() => committer.CommitAsync(batch, null).WaitAsync(TimeSpan.FromSeconds(10)));
+        batch.Abandon();
+
+        Assert.Empty(Directory.GetFiles(archive.Layout.Cur));
+        Assert.Empty(Directory.GetFiles(archive.Layout.Tmp));
+        Assert.Equal(0, archive.Index.CountMessages());
+        Assert.True(await gate.WaitAsync(TimeSpan.FromSeconds(5)), "the gate was left taken");
+        gate.Release();
+    }
+
+    /// <summary>Flushes (fsync per file) only when the test lets it, after telling that it was called.</summary>
+    private sealed class BlockingFlush : IBatchFlush, IDisposable
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public void Flush(IReadOnlyList<FileStream> files)
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(30));
+            foreach (FileStream file in files)
+                file.Flush(flushToDisk: true);
+        }
+
+        public void Dispose()
+        {
+            Entered.Dispose();
+            Release.Dispose();
+        }
+    }
+
+    private sealed class FailingFlush : IBatchFlush
+    {
+        public void Flush(IReadOnlyList<FileStream> files) => throw new IOException("simulated EIO from syncfs");
+    }
 }
