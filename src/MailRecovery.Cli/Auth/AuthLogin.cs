@@ -50,7 +50,7 @@ internal static class AuthLogin
                     await cli.Out.WriteLineAsync($"signed in as {user}; the refresh token is stored; fetch and watch now run unattended (check with: {next}).");
                     return ExitCodes.Ok;
                 case GoogleRefreshTokenSource google:
-                    var options = new GoogleLogin.Options(result.GetValue(paste), result.GetValue(port), result.GetValue(timeout));
+                    var options = new GoogleLoginOptions(result.GetValue(paste), result.GetValue(port), result.GetValue(timeout));
                     return await GoogleLogin.RunAsync(cli, google, spec.Endpoint.User, options, next, ct);
                 default:
                     throw MailRecoveryException.Usage($"account '{name}' does not sign in with a delegated Microsoft sign-in or a Google refresh token, so there is nothing to log in.",

@@ -12,7 +12,7 @@ namespace MailRecovery.Cli.Auth;
 /// </summary>
 internal static class GoogleLogin
 {
-    public static async Task<int> RunAsync(CliContext cli, GoogleRefreshTokenSource source, string? user, Options options, string next, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CliContext cli, GoogleRefreshTokenSource source, string? user, GoogleLoginOptions options, string next, CancellationToken cancellationToken)
     {
         if (options.TimeoutSeconds < 1)
             throw MailRecoveryException.Usage("--timeout must be at least 1 second.", "give the seconds to wait, e.g. --timeout 300.");
@@ -46,9 +46,4 @@ internal static class GoogleLogin
         await o.WriteLineAsync($"next: {next}");
         return ExitCodes.Ok;
     }
-
-    /// <param name="Paste">Also read the redirected address from standard input.</param>
-    /// <param name="Port">The loopback port; 0 for a free one.</param>
-    /// <param name="TimeoutSeconds">How long to wait for the redirect.</param>
-    public sealed record Options(bool Paste, int Port, int TimeoutSeconds);
 }
