@@ -177,8 +177,13 @@ public sealed class GoogleSignIn : IDisposable
     private async Task<AuthorizationRedirect?> WaitLoopbackAsync(CancellationToken cancellationToken) =>
         await listener.WaitAsync(state, cancellationToken);
 
-    // Blank lines are skipped; the end of input leaves the loopback listener to answer.
-    private static async Task<AuthorizationRedirect?> ReadPastedAsync(TextReader paste, CancellationToken cancellationToken)
+    // Blank lines are skipped; the end of input leaves the loopback listener to answer. Console.In reads
+    // synchronously even through ReadLineAsync, so the read runs on its own thread: the wait stays cancellable
+    // (Ctrl+C, the timeout, the loopback answering first), and an abandoned read ends with the process.
+    private static Task<AuthorizationRedirect?> ReadPastedAsync(TextReader paste, CancellationToken cancellationToken) =>
+        Task.Run(() => ReadPastedLineAsync(paste, cancellationToken), cancellationToken);
+
+    private static async Task<AuthorizationRedirect?> ReadPastedLineAsync(TextReader paste, CancellationToken cancellationToken)
     {
         while (await paste.ReadLineAsync(cancellationToken) is { } line)
         {

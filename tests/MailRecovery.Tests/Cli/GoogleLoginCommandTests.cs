@@ -197,6 +197,26 @@ public sealed partial class GoogleLoginCommandTests(TestBedFixture bed) : IAsync
         Assert.Contains("no sign-in arrived within", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ctrl_C_while_waiting_ends_the_login_plainly_and_frees_the_port()
+    {
+        await using Login login = await Login.StartAsync(Config, "--paste");
+        int port = new Uri(Query(login.Url, "redirect_uri")).Port;
+
+        // System.CommandLine installs its Ctrl+C handler once the verb's action first yields, just after the
+        // instructions are printed; a SIGINT in those milliseconds would end the process by the signal (exit 130).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await TestBedFixture.RunAsync("kill", $"-INT {login.Id}");
+        (int exit, string output) = await login.FinishAsync();
+
+        Assert.True(exit == 75, output);
+        Assert.Contains("interrupted", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Store));
+        using var probe = new System.Net.Sockets.TcpClient();
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync("127.0.0.1", port));
+    }
+
     private static string Query(Uri uri, string name) =>
         Uri.UnescapeDataString(uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Single(p => p[0] == name)[1]);
 
@@ -256,6 +276,8 @@ public sealed partial class GoogleLoginCommandTests(TestBedFixture bed) : IAsync
         }
 
         public Uri Url { get; }
+
+        public int Id => process.Id;
 
         public static async Task<Login> StartAsync(string config, params string[] extra)
         {
