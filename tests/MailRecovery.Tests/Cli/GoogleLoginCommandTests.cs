@@ -166,6 +166,20 @@ public sealed partial class GoogleLoginCommandTests(TestBedFixture bed) : IAsync
     }
 
     [Fact]
+    public async Task Signing_in_as_another_Google_account_than_the_configured_user_is_refused_and_nothing_stored()
+    {
+        idp.SignInAs = "someone.else@example.test";
+        await using Login login = await Login.StartAsync(Config);
+
+        await Browser.SignInAsync(bed, login.Url);
+        (int exit, string output) = await login.FinishAsync();
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"signed in as someone.else@example.test, but the account signs in as {user}; nothing was stored", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Store));
+    }
+
+    [Fact]
     public async Task A_reply_without_a_refresh_token_says_to_revoke_and_sign_in_again()
     {
         idp.RefreshTokenOnCodeGrant = false;

@@ -57,6 +57,9 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     /// <summary>Users who decline at the consent screen: the authorization endpoint redirects with error=access_denied.</summary>
     public ConcurrentDictionary<string, bool> DeclinedUsers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The Google account the user picks in the account chooser; null: the login_hint.</summary>
+    public string? SignInAs { get; set; }
+
     /// <summary>Whether the authorization_code grant returns a refresh token (Google omits it without fresh consent).</summary>
     public bool RefreshTokenOnCodeGrant { get; set; } = true;
 
@@ -292,7 +295,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         else
         {
             string code = "4/" + RandomNumberGenerator.GetHexString(40, lowercase: true);
-            codes[code] = new CodeAuthorization(clientId, Q("login_hint"), Q("scope"), redirect, Q("code_challenge"));
+            codes[code] = new CodeAuthorization(clientId, SignInAs ?? Q("login_hint"), Q("scope"), redirect, Q("code_challenge"));
             (outcome, reply) = ("ok", Redirect(redirect, ("state", state), ("code", code), ("scope", Q("scope"))));
         }
 
