@@ -38,18 +38,44 @@ internal sealed class LoopbackRedirectListener : IDisposable
     public Uri RedirectUri { get; }
 
     /// <summary>Waits for the browser's redirect; the page it gets says whether <paramref name="state"/> matched.</summary>
+    /// <remarks>
+    /// Connections are served side by side: browsers open speculative connections that send nothing, and one of
+    /// those accepted first must not hold up the real request for the read limit.
+    /// </remarks>
     public async Task<AuthorizationRedirect> WaitAsync(string state, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            using TcpClient client = await listener.AcceptTcpClientAsync(cancellationToken);
-            AuthorizationRedirect? redirect = await ServeAsync(client, state, cancellationToken);
-            if (redirect is not null)
-                return redirect;
-        }
+        var arrived = new TaskCompletionSource<AuthorizationRedirect>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration cancel = cancellationToken.Register(() => arrived.TrySetCanceled(cancellationToken));
+        _ = AcceptAsync(state, arrived, cancellationToken); // ends with the token or with Dispose
+        return await arrived.Task;
     }
 
     public void Dispose() => listener.Dispose();
+
+    private async Task AcceptAsync(string state, TaskCompletionSource<AuthorizationRedirect> arrived, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!arrived.Task.IsCompleted)
+            {
+                TcpClient client = await listener.AcceptTcpClientAsync(cancellationToken);
+                _ = Task.Run(
+                    async () =>
+                    {
+                        using (client)
+                        {
+                            if (await ServeAsync(client, state, cancellationToken) is { } redirect)
+                                arrived.TrySetResult(redirect);
+                        }
+                    },
+                    CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // cancelled or disposed: the wait has ended
+        }
+    }
 
     // One request per connection (Connection: close). A slow or broken client is dropped, not waited for.
     private static async Task<AuthorizationRedirect?> ServeAsync(TcpClient client, string state, CancellationToken cancellationToken)

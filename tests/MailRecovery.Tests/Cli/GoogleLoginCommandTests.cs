@@ -98,6 +98,23 @@ public sealed partial class GoogleLoginCommandTests(TestBedFixture bed) : IAsync
     }
 
     [Fact]
+    public async Task A_browser_s_idle_speculative_connection_does_not_hold_up_the_redirect()
+    {
+        await using Login login = await Login.StartAsync(Config);
+        int port = new Uri(Query(login.Url, "redirect_uri")).Port;
+        using var idle = new System.Net.Sockets.TcpClient();
+        await idle.ConnectAsync("127.0.0.1", port); // accepted first, sends nothing (the listener waits 10 s for it)
+
+        var watch = Stopwatch.StartNew();
+        (_, string page) = await Browser.SignInAsync(bed, login.Url);
+        (int exit, string output) = await login.FinishAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("received the sign-in", page, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Paste_login_takes_the_address_the_browser_ended_at_from_standard_input()
     {
         await using Login login = await Login.StartAsync(Config, "--paste");
