@@ -4,8 +4,12 @@ namespace MailRecovery.Cli.Common;
 /// What a verb writes to and reads the time from. Injectable, so tests can run verbs in-process and read
 /// their output.
 /// </summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Error, TimeProvider Clock, bool IsTerminal)
+/// <param name="In">What the user types (auth login --paste); null: the process's standard input.</param>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, TimeProvider Clock, bool IsTerminal, TextReader? In = null)
 {
+    /// <summary><see cref="In"/>, or the process's standard input.</summary>
+    public TextReader Input => In ?? System.Console.In;
+
     public static CliContext Console() => new(
         System.Console.Out,
         System.Console.Error,

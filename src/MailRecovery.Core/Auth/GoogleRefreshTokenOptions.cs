@@ -9,4 +9,12 @@ public sealed record GoogleRefreshTokenOptions(string ClientId, string ClientSec
     /// <summary>The token endpoint.</summary>
     /// <value>The default is <c>https://oauth2.googleapis.com/token</c>.</value>
     public Uri TokenUri { get; init; } = new("https://oauth2.googleapis.com/token");
+
+    /// <summary>The authorization endpoint the browser is sent to by <c>auth login</c>.</summary>
+    /// <value>The default is <c>https://accounts.google.com/o/oauth2/v2/auth</c>.</value>
+    public Uri AuthorizationUri { get; init; } = new("https://accounts.google.com/o/oauth2/v2/auth");
+
+    /// <summary>The scope asked for at sign-in (space separated); the refresh token carries it.</summary>
+    /// <value>The default is <c>https://mail.google.com/</c>, the only scope Gmail's IMAP, POP3 and SMTP accept.</value>
+    public string Scope { get; init; } = "https://mail.google.com/";
 }

@@ -14,12 +14,20 @@ public sealed class GoogleRefreshTokenSource(GoogleRefreshTokenOptions options, 
     private readonly TokenEndpointClient endpoint = new(http, "Google");
     private readonly RefreshTokenStore store = new(options.StoreFile);
 
+    /// <summary>
+    /// Starts the one interactive sign-in that stores the refresh token this source reads (see <see cref="GoogleSignIn"/>);
+    /// it listens on the loopback interface until disposed.
+    /// </summary>
+    /// <param name="expectedUser">The account's login name (login hint, and checked against who signs in).</param>
+    /// <param name="port">The loopback port for the redirect; 0 for an ephemeral one.</param>
+    public GoogleSignIn BeginSignIn(string? expectedUser, int port) => new(options, http, clock, expectedUser, port);
+
     /// <inheritdoc/>
     public async ValueTask<AccessToken> GetAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         StoredGrant grant = await store.LoadAsync(cancellationToken)
             ?? throw new MailRecoveryException(FailureKind.Authentication, FailureScope.Account,
-                $"Google: no refresh token in {store.Path}.", "sign in once to store one (mailrecovery auth login, coming in the next release).");
+                $"Google: no refresh token in {store.Path}.", "sign in once to store one: mailrecovery auth login ACCOUNT -c CONFIG (docs/oauth2.md, Google).");
         DateTimeOffset now = clock.GetUtcNow();
         if (RefreshTokenStore.InactivityWarning(grant, now) is { } warning)
             logger.LogWarning("Google: {Warning} ({Store})", warning, store.Path);

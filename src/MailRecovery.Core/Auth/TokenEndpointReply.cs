@@ -11,4 +11,13 @@ internal sealed record TokenEndpointReply(
     [property: JsonPropertyName("expires_in")] long? ExpiresIn,
     [property: JsonPropertyName("refresh_token")] string? RefreshToken,
     [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("error_description")] string? ErrorDescription);
+    [property: JsonPropertyName("error_description")] string? ErrorDescription)
+{
+    /// <summary>The scopes granted, space separated (RFC 6749 section 5.1: sent when they differ from those asked for; Google always sends them).</summary>
+    [JsonPropertyName("scope")]
+    public string? Scope { get; init; }
+
+    /// <summary>The OpenID Connect ID token (a JWT naming the user) when <c>openid</c> was asked for.</summary>
+    [JsonPropertyName("id_token")]
+    public string? IdToken { get; init; }
+}

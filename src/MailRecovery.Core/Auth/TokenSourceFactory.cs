@@ -75,7 +75,10 @@ public static class TokenSourceFactory
         if (spec.ServiceAccountKeyFile is { } keyFile)
             return new GoogleServiceAccountSource(new GoogleServiceAccountOptions(keyFile, Need(spec.User, "oauth2.user")) { TokenUri = spec.Authority, Scope = spec.Scopes is null ? "https://mail.google.com/" : string.Join(' ', spec.Scopes) }, http, clock);
         var options = new GoogleRefreshTokenOptions(Need(spec.ClientId, "oauth2.clientId"), Need(spec.ClientSecretFile, "oauth2.clientSecretFile"), Need(spec.TokenStore, "oauth2.tokenStore"));
-        return new GoogleRefreshTokenSource(spec.Authority is null ? options : options with { TokenUri = spec.Authority }, http, clock, logger);
+        options = spec.Authority is null ? options : options with { TokenUri = spec.Authority };
+        options = spec.AuthorizationEndpoint is null ? options : options with { AuthorizationUri = spec.AuthorizationEndpoint };
+        options = spec.Scopes is null ? options : options with { Scope = string.Join(' ', spec.Scopes) };
+        return new GoogleRefreshTokenSource(options, http, clock, logger);
     }
 
     private static HttpClient Http(CertificateTrust? trust) => new(new SocketsHttpHandler

@@ -44,6 +44,9 @@ public sealed record TokenSpec(TokenKind Kind)
     /// </summary>
     public Uri? Authority { get; init; }
 
+    /// <summary>Google refresh token: the authorization endpoint <c>auth login</c> sends the browser to (the tests' stand-in); null: Google's.</summary>
+    public Uri? AuthorizationEndpoint { get; init; }
+
     /// <summary>The scopes asked for; null: the provider's default (Exchange Online's, or Gmail's https://mail.google.com/).</summary>
     public IReadOnlyList<string>? Scopes { get; init; }
 

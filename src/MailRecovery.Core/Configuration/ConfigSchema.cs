@@ -31,6 +31,7 @@ internal static class ConfigSchema
                 ConfigKey.Value("user", "the mailbox a Google service account acts as"),
                 ConfigKey.Value("tokenStore", PathText),
                 ConfigKey.Value("authority", "an https:// URL (a national cloud's authority host, or Google's token endpoint)"),
+                ConfigKey.Value("authorizationEndpoint", "an https:// URL (Google's authorization endpoint for auth login; default Google's)"),
                 ConfigKey.Value("scope", "space-separated scopes (default: the provider's mail scope)")),
         ];
     }

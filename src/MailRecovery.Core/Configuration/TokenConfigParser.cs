@@ -10,7 +10,7 @@ namespace MailRecovery.Core.Configuration;
 /// probe's SMTP and primary, the alert mail's SMTP): <c>tokenFile</c>, <c>tokenCommand</c>, or an
 /// <c>oauth2</c> section (<c>provider</c> "microsoft" | "google", <c>tenant</c>, <c>clientId</c>,
 /// <c>clientSecretFile</c>, <c>certificateFile</c>, <c>serviceAccountKeyFile</c>, <c>user</c>, <c>tokenStore</c>,
-/// <c>authority</c>, <c>scope</c>). Paths are resolved against the configuration's directory.
+/// <c>authority</c>, <c>authorizationEndpoint</c>, <c>scope</c>). Paths are resolved against the configuration's directory.
 /// </summary>
 internal static class TokenConfigParser
 {
@@ -52,6 +52,7 @@ internal static class TokenConfigParser
             Authority = authority is null ? null
                 : Uri.TryCreate(authority, UriKind.Absolute, out Uri? u) && u.Scheme == Uri.UriSchemeHttps ? u
                 : throw ConfigLoader.Error(ConfigLoader.KeyOf(o, "authority"), $"'{authority}' is not an https:// URL", "give the authority host, e.g. \"https://login.microsoftonline.us/\"."),
+            AuthorizationEndpoint = Https(o, "authorizationEndpoint"),
             Scopes = scope is null ? null : scope.Split(' ', StringSplitOptions.RemoveEmptyEntries),
         };
     }
@@ -77,6 +78,14 @@ internal static class TokenConfigParser
         }
 
         return token is null ? new SourceCredentials(passwordFile, passwordEnv) : Credential(token, trust, logger);
+    }
+
+    private static Uri? Https(IConfigurationSection o, string key)
+    {
+        string? value = ConfigLoader.Optional(o, key);
+        return value is null ? null
+            : Uri.TryCreate(value, UriKind.Absolute, out Uri? u) && u.Scheme == Uri.UriSchemeHttps ? u
+            : throw ConfigLoader.Error(ConfigLoader.KeyOf(o, key), $"'{value}' is not an https:// URL", "leave it out for Google's own, https://accounts.google.com/o/oauth2/v2/auth.");
     }
 
     /// <summary>The credential for a parsed spec; its identity provider's HTTPS also trusts <paramref name="trust"/>.</summary>

@@ -20,6 +20,16 @@ public static class CliRunner
     /// <summary>Starts <c>dotnet mailrecovery.dll ARGS</c> with extra environment variables.</summary>
     public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        Process p = Launch(environment, args);
+        p.StandardInput.Close();
+        return p;
+    }
+
+    /// <summary>Like <see cref="Start"/>, with standard input left open for the test to type into (auth login --paste).</summary>
+    public static Process StartInteractive(params string[] args) => Launch(null, args);
+
+    private static Process Launch(IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -31,8 +41,6 @@ public static class CliRunner
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
             psi.Environment[k] = v;
-        Process p = Process.Start(psi)!;
-        p.StandardInput.Close();
-        return p;
+        return Process.Start(psi)!;
     }
 }

@@ -19,6 +19,12 @@ public sealed record IdpClient(string ClientId)
 
     public string? Mailbox { get; init; }
 
+    /// <summary>
+    /// Google's OAuth client type: a "Desktop app" accepts any loopback redirect (http://127.0.0.1:PORT/); a "Web
+    /// application" accepts only its registered URIs, so a loopback one gets redirect_uri_mismatch.
+    /// </summary>
+    public bool DesktopApp { get; init; } = true;
+
     /// <summary>For Google service accounts: the scopes domain-wide delegation allows (Admin console, API controls).</summary>
     public IReadOnlyList<string> DelegatedScopes { get; init; } = [];
 }

@@ -8,6 +8,9 @@ public sealed record IdpRequest(string Method, string Path, IReadOnlyDictionary<
 {
     public string? this[string formField] => Form.TryGetValue(formField, out string? v) ? v : null;
 
+    /// <summary>The request target's query parameters (the authorization endpoint's GET).</summary>
+    public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Reads a request (headers up to the blank line, then Content-Length bytes); null at end of stream.</summary>
     public static async Task<IdpRequest?> ReadAsync(SslStream stream, CancellationToken cancellationToken)
     {
@@ -34,7 +37,10 @@ public sealed record IdpRequest(string Method, string Path, IReadOnlyDictionary<
         await stream.ReadExactlyAsync(body, cancellationToken);
         string path = requestLine[1];
         int query = path.IndexOf('?');
-        return new IdpRequest(requestLine[0], query < 0 ? path : path[..query], headers, ParseForm(Encoding.UTF8.GetString(body)));
+        return new IdpRequest(requestLine[0], query < 0 ? path : path[..query], headers, ParseForm(Encoding.UTF8.GetString(body)))
+        {
+            Query = query < 0 ? new Dictionary<string, string>() : ParseForm(path[(query + 1)..]),
+        };
     }
 
     private static bool EndsWithBlankLine(List<byte> b) =>

@@ -13,7 +13,10 @@ namespace MailRecovery.Tests.TestBed.OAuth;
 /// A small OAuth2 / OpenID Connect authority for the tests, on https://localhost:PORT/ with the test bed's TLS
 /// certificate: a discovery document, a token endpoint for client credentials (secret or certificate assertion),
 /// refresh tokens (rotated: a used one is dead), device code (RFC 8628) and Google's JWT-bearer grant
-/// (RFC 7523), issuing JWTs signed RS256 with the bed's key, which Dovecot validates. Paths follow Microsoft's
+/// (RFC 7523), and Google's installed-app sign-in: an authorization endpoint (GET /auth) that approves at once as
+/// the login_hint (or declines, for <see cref="DeclinedUsers"/>) and redirects to the loopback redirect_uri, and the
+/// authorization_code grant, which checks the PKCE verifier (RFC 7636, S256) and the redirect_uri; issuing JWTs
+/// signed RS256 with the bed's key, which Dovecot validates. Paths follow Microsoft's
 /// (/{tenant}/oauth2/v2.0/token, /devicecode) so MSAL finds them from an authority https://localhost:PORT/{tenant}.
 /// Start it with <see cref="StartAsync"/>; register apps in <see cref="Clients"/>.
 /// </summary>
@@ -30,6 +33,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentDictionary<string, (string ClientId, string Email, string Scope)> refreshTokens = new();
     private readonly ConcurrentDictionary<string, DeviceAuthorization> deviceCodes = new();
+    private readonly ConcurrentDictionary<string, CodeAuthorization> codes = new();
     private readonly Task loop;
 
     private StandInIdentityProvider(TestBedFixture bed)
@@ -60,6 +64,15 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
     /// <summary>Whether a refresh token is replaced on every use, as Microsoft does.</summary>
     public bool RotateRefreshTokens { get; set; } = true;
 
+    /// <summary>Users who decline at the consent screen: the authorization endpoint redirects with error=access_denied.</summary>
+    public ConcurrentDictionary<string, bool> DeclinedUsers { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The Google account the user picks in the account chooser; null: the login_hint.</summary>
+    public string? SignInAs { get; set; }
+
+    /// <summary>Whether the authorization_code grant returns a refresh token (Google omits it without fresh consent).</summary>
+    public bool RefreshTokenOnCodeGrant { get; set; } = true;
+
     /// <summary>Every grant handled, in order ("client_credentials", "refresh_token", …), with the result.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
@@ -70,6 +83,9 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
 
     /// <summary>Google-style token endpoint (for the JWT-bearer and refresh grants).</summary>
     public Uri TokenUri => new(BaseUri, "token");
+
+    /// <summary>Google-style authorization endpoint (the installed-app sign-in's browser step).</summary>
+    public Uri AuthorizationUri => new(BaseUri, "auth");
 
     public static Task<StandInIdentityProvider> StartAsync(TestBedFixture bed) => Task.FromResult(Start(bed));
 
@@ -136,7 +152,8 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
                     return;
                 (int status, JsonObject body) = HandleSafely(request);
                 byte[] content = Encoding.UTF8.GetBytes(body.ToJsonString());
-                string head = $"HTTP/1.1 {status} {(status == 200 ? "OK" : "Error")}\r\nContent-Type: application/json; charset=utf-8\r\n" +
+                string location = status == 302 ? $"Location: {body["location"]}\r\n" : string.Empty;
+                string head = $"HTTP/1.1 {status} {(status switch { 200 => "OK", 302 => "Found", _ => "Error" })}\r\n{location}Content-Type: application/json; charset=utf-8\r\n" +
                     $"Content-Length: {content.Length}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
                 await ssl.WriteAsync(Encoding.ASCII.GetBytes(head), stop.Token);
                 await ssl.WriteAsync(content, stop.Token);
@@ -167,6 +184,8 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         string tenant = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? Tenant;
         if (request.Method == "GET" && request.Path.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal))
             return (200, Discovery(tenant));
+        if (request.Method == "GET" && request.Path == "/auth")
+            return Authorize(request);
         if (request.Method == "POST" && tenant.StartsWith("unknown-", StringComparison.Ordinal))
             return (400, Error("invalid_request", $"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."));
         if (request.Method == "POST" && (request.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal) || request.Path == "/token"))
@@ -200,6 +219,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
             "refresh_token" => Refresh(request),
             "device_code" or DeviceGrant => DeviceToken(request),
             JwtBearerGrant => ServiceAccount(request),
+            "authorization_code" => CodeToken(request),
             _ => (400, Error("unsupported_grant_type", $"grant {grant} is not supported")),
         };
         Log.Enqueue($"{(grant == DeviceGrant ? "device_code" : grant)} {(status == 200 ? "ok" : body["error"]?.ToString())}");
@@ -266,6 +286,58 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         return UserTokens(d.ClientId, email, d.Scope, NewRefreshToken(d.ClientId, email, d.Scope));
     }
 
+    /// <summary>
+    /// The browser step of Google's installed-app sign-in, approved at once as the login_hint: a redirect to the
+    /// redirect_uri with code and state (RFC 6749 section 4.1.2), or error=access_denied for a declining user. Like
+    /// Google, a bad client or redirect_uri is shown to the user (400) instead of redirected.
+    /// </summary>
+    private (int, JsonObject) Authorize(IdpRequest request)
+    {
+        string Q(string name) => request.Query.TryGetValue(name, out string? v) ? v : "";
+        string clientId = Q("client_id"), redirect = Q("redirect_uri"), state = Q("state");
+        string outcome;
+        (int, JsonObject) reply;
+        if (!Clients.TryGetValue(clientId, out IdpClient? client))
+            (outcome, reply) = ("invalid_client", (400, Error("invalid_client", "The OAuth client was not found.")));
+        else if (!client.DesktopApp || !redirect.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
+            (outcome, reply) = ("redirect_uri_mismatch", (400, Error("redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy.")));
+        else if (Q("response_type") != "code" || Q("code_challenge_method") != "S256" || Q("code_challenge").Length < 43)
+            (outcome, reply) = ("invalid_request", (400, Error("invalid_request", "response_type code with an S256 code_challenge is required")));
+        else if (DeclinedUsers.ContainsKey(Q("login_hint")))
+            (outcome, reply) = ("access_denied", Redirect(redirect, ("error", "access_denied"), ("state", state)));
+        else
+        {
+            string code = "4/" + RandomNumberGenerator.GetHexString(40, lowercase: true);
+            codes[code] = new CodeAuthorization(clientId, SignInAs ?? Q("login_hint"), Q("scope"), redirect, Q("code_challenge"));
+            (outcome, reply) = ("ok", Redirect(redirect, ("state", state), ("code", code), ("scope", Q("scope"))));
+        }
+
+        Log.Enqueue($"authorize {outcome}");
+        return reply;
+    }
+
+    private static (int, JsonObject) Redirect(string redirectUri, params (string Name, string Value)[] query) =>
+        (302, new JsonObject { ["location"] = redirectUri + "?" + string.Join('&', query.Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value)}")) });
+
+    /// <summary>The authorization_code grant: one use per code, the same client and redirect_uri, and the PKCE verifier (RFC 7636 section 4.6).</summary>
+    private (int, JsonObject) CodeToken(IdpRequest request)
+    {
+        if (!codes.TryRemove(request["code"] ?? "", out CodeAuthorization? c) || c.ClientId != request["client_id"])
+            return (400, Error("invalid_grant", "Malformed auth code."));
+        if (Clients.TryGetValue(c.ClientId, out IdpClient? client) && client.Secret is { } secret && request["client_secret"] != secret)
+            return (401, Error("invalid_client", "Unauthorized"));
+        if (request["redirect_uri"] != c.RedirectUri)
+            return (400, Error("redirect_uri_mismatch", "Bad Request"));
+        string verifier = request["code_verifier"] ?? "";
+        string challenge = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        if (challenge != c.Challenge)
+            return (400, Error("invalid_grant", "Invalid code verifier."));
+        (int status, JsonObject body) = UserTokens(c.ClientId, c.Email, c.Scope, NewRefreshToken(c.ClientId, c.Email, c.Scope));
+        if (!RefreshTokenOnCodeGrant)
+            body.Remove("refresh_token");
+        return (status, body);
+    }
+
     private (int, JsonObject) ServiceAccount(IdpRequest request)
     {
         string[] parts = (request["assertion"] ?? "").Split('.');
@@ -295,7 +367,7 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         var id = new JsonObject
         {
             ["iss"] = bed.OAuthIssuer, ["aud"] = clientId, ["sub"] = oid, ["oid"] = oid, ["tid"] = Tenant,
-            ["preferred_username"] = email, ["name"] = email, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600, ["ver"] = "2.0",
+            ["preferred_username"] = email, ["name"] = email, ["email"] = email, ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600, ["ver"] = "2.0",
         };
         string clientInfo = Base64Url($$"""{"uid":"{{oid}}","utid":"{{Tenant}}"}""");
         return (200, TokenReply(Sign(access), scope, refreshToken, Sign(id), clientInfo));
@@ -402,6 +474,8 @@ public sealed class StandInIdentityProvider : IAsyncDisposable
         ["error_description"] = description,
         ["error_codes"] = new JsonArray(),
     };
+
+    private sealed record CodeAuthorization(string ClientId, string Email, string Scope, string RedirectUri, string Challenge);
 
     private sealed record DeviceAuthorization(string ClientId, string Scope, string DeviceCode, string UserCode)
     {
