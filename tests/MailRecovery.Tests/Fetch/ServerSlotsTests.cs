@@ -57,4 +57,54 @@ public sealed class ServerSlotsTests
         y1.Dispose();
         Assert.Equal(2, slots.MostBusy);
     }
+
+    [Fact]
+    public async Task With_one_slot_and_every_account_always_waiting_each_is_served_within_one_round()
+    {
+        // SemaphoreSlim does not promise FIFO: an account that gives back its slot and asks again at once can win it
+        // again and starve the others. Here every account asks again as soon as its turn ends.
+        const int Accounts = 6, Turns = 20;
+        var slots = new ServerSlots(1);
+        IDisposable gate = await slots.TakeAsync("s", CancellationToken.None); // everyone queues before the first turn
+        var order = new List<int>();
+        async Task Account(int n)
+        {
+            for (int t = 0; t < Turns; t++)
+            {
+                using (await slots.TakeAsync("s", CancellationToken.None))
+                {
+                    lock (order)
+                        order.Add(n);
+                    await Task.Yield();
+                }
+            }
+        }
+
+        Task[] accounts = [.. Enumerable.Range(0, Accounts).Select(Account)];
+        gate.Dispose();
+        await Task.WhenAll(accounts).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(Accounts * Turns, order.Count);
+        for (int i = 0; i + Accounts <= order.Count; i++)
+            Assert.Equal(Accounts, order.Skip(i).Take(Accounts).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Each_key_has_the_cap_the_function_gives_it()
+    {
+        var slots = new ServerSlots(key => key == "wide" ? 3 : 1);
+        IDisposable[] wide = [await slots.TakeAsync("wide", CancellationToken.None), await slots.TakeAsync("wide", CancellationToken.None), await slots.TakeAsync("wide", CancellationToken.None)];
+        IDisposable narrow = await slots.TakeAsync("narrow", CancellationToken.None);
+
+        Task<IDisposable> fourth = slots.TakeAsync("wide", CancellationToken.None);
+        Task<IDisposable> second = slots.TakeAsync("narrow", CancellationToken.None);
+        Assert.False(fourth.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        narrow.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        wide[0].Dispose();
+        (await fourth.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        Assert.Equal(3, slots.MostBusy);
+    }
 }
