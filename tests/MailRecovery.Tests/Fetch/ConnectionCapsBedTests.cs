@@ -79,9 +79,9 @@ public sealed class ConnectionCapsBedTests(TestBedFixture bed)
         // Mail keeps arriving for every account while they take turns.
         for (int round = 1; round <= 3 && !cts.IsCancellationRequested; round++)
         {
+            await Task.Delay(1100, cts.Token); // LoadAsync names files by the second: a round in the same second as the last would overwrite it
             foreach (string u in users)
                 await bed.LoadAsync(u, [TestMessages.Simple(round, $"f{round}.{u}@example.org")]);
-            await Task.Delay(1100, cts.Token); // LoadAsync names files by the second: a second round in the same second would overwrite
         }
 
         var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -90,13 +90,15 @@ public sealed class ConnectionCapsBedTests(TestBedFixture bed)
         await cts.CancelAsync();
         await running;
 
-        // Once every account has queued (its first pass), any Accounts consecutive passes serve every account once.
+        // Strict turns give each account every Accounts-th pass. An account asks again a few microseconds after giving
+        // its slot back; one pass of slack covers a loaded machine descheduling it for longer than the next account's
+        // whole pass. Without FIFO turns an account waits many rounds (ServerSlotsTests checks the exact order).
         List<string> passes = order.Snapshot();
-        int start = passes.IndexOf(passes.Take(Accounts * 2).Distinct().Last()) + 1;
-        for (int i = start; i + Accounts <= passes.Count; i++)
+        foreach (IGrouping<string, int> account in passes.Select((name, i) => (name, i)).GroupBy(p => p.name, p => p.i))
         {
-            var window = passes.Skip(i).Take(Accounts).ToList();
-            Assert.True(window.Distinct().Count() == Accounts, $"passes {i}..{i + Accounts - 1} were {string.Join(",", window)}: an account waited more than one round");
+            int[] at = [.. account];
+            int worst = at.Zip(at.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+            Assert.True(worst <= Accounts + 1, $"{account.Key} waited {worst - 1} passes of others for its turn: {string.Join(",", passes)}");
         }
 
         Assert.Equal(Accounts * 4, archive.Index.CountMessages());

@@ -61,30 +61,26 @@ public sealed class ServerSlotsTests
     [Fact]
     public async Task With_one_slot_and_every_account_always_waiting_each_is_served_within_one_round()
     {
-        // SemaphoreSlim does not promise FIFO: an account that gives back its slot and asks again at once can win it
-        // again and starve the others. Here every account asks again as soon as its turn ends.
-        const int Accounts = 6, Turns = 20;
+        // SemaphoreSlim does not promise FIFO: an account that gives back its slot and asks again at once could win
+        // it again and starve the others. Here each account, when served, gives its slot back and asks again at
+        // once, one step at a time (no thread races the order): the turns must go round.
+        const int Accounts = 6, Turns = 60;
         var slots = new ServerSlots(1);
-        IDisposable gate = await slots.TakeAsync("s", CancellationToken.None); // everyone queues before the first turn
+        IDisposable held = await slots.TakeAsync("s", CancellationToken.None);
+        var asking = Enumerable.Range(0, Accounts).Select(_ => slots.TakeAsync("s", CancellationToken.None)).ToList();
         var order = new List<int>();
-        async Task Account(int n)
+        for (int t = 0; t < Turns; t++)
         {
-            for (int t = 0; t < Turns; t++)
-            {
-                using (await slots.TakeAsync("s", CancellationToken.None))
-                {
-                    lock (order)
-                        order.Add(n);
-                    await Task.Yield();
-                }
-            }
+            held.Dispose();
+            Task<IDisposable> served = await Task.WhenAny(asking).WaitAsync(TimeSpan.FromSeconds(10));
+            int account = asking.IndexOf(served);
+            Assert.Equal(1, asking.Count(a => a.IsCompleted)); // one slot: one account served
+            order.Add(account);
+            held = await served;
+            asking[account] = slots.TakeAsync("s", CancellationToken.None); // asks again while it still holds the slot's turn
         }
 
-        Task[] accounts = [.. Enumerable.Range(0, Accounts).Select(Account)];
-        gate.Dispose();
-        await Task.WhenAll(accounts).WaitAsync(TimeSpan.FromSeconds(20));
-
-        Assert.Equal(Accounts * Turns, order.Count);
+        held.Dispose();
         for (int i = 0; i + Accounts <= order.Count; i++)
             Assert.Equal(Accounts, order.Skip(i).Take(Accounts).Distinct().Count());
     }
