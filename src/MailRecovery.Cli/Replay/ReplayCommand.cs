@@ -101,6 +101,10 @@ internal static class ReplayCommand
                 providerRate = "rate: 30 messages a minute (Exchange Online's sending limit per mailbox; --rate overrides it)";
             }
 
+            // A known provider's per-mailbox connection limit caps the lanes (the target factory applies it); say so.
+            if (Core.Protocols.ProviderConnectionCaps.ClampLanes(result.GetValue(to)!, targetOptions.Connections).Notice is { } lanes)
+                providerRate = providerRate is null ? lanes : providerRate + Environment.NewLine + lanes;
+
             options.DeliverAs = result.GetValue(deliverAs) is string da ? DeliveredToRewrite.ValidateAddress(da) : null;
             bool asJson = result.GetValue(json);
             bool dry = result.GetValue(dryRun);

@@ -80,6 +80,7 @@ internal static class WatchCommand
                     PruneOlderThanDays = config?.PruneOlderThanDays,
                     PruneMinimumDays = config?.PruneMinimumDays ?? PruneCutoff.DefaultMinimumDays,
                     MaxConnectionsPerServer = config?.MaxConnectionsPerServer ?? WatchOptions.DefaultMaxConnectionsPerServer,
+                    ConnectionCaps = config?.ConnectionCaps ?? new Dictionary<string, int>(),
                 }, logger);
             if (config?.PruneOlderThanDays is int pruneDays)
                 logger.LogInformation("pruning messages received more than {Days} days ago, once a day.", pruneDays);

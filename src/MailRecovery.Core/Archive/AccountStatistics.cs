@@ -2,6 +2,7 @@ namespace MailRecovery.Core.Archive;
 
 /// <summary>What the index knows about one source account.</summary>
 /// <param name="FailingSince">The first failed pass after the last successful one; null while the account passes.</param>
+/// <param name="LastArchived">When the newest of the account's messages was archived (written to the index); null without messages.</param>
 public sealed record AccountStatistics(
     string Account,
     DateTimeOffset? LastSuccess,
@@ -10,4 +11,5 @@ public sealed record AccountStatistics(
     DateTimeOffset? LastReceived,
     long Messages,
     long Bytes,
-    DateTimeOffset? FailingSince = null);
+    DateTimeOffset? FailingSince = null,
+    DateTimeOffset? LastArchived = null);

@@ -471,13 +471,18 @@ public sealed class ArchiveIndex : IDisposable
     {
         var stats = new Dictionary<string, AccountStatistics>(StringComparer.Ordinal);
         using (SqliteCommand cmd = Command("""
-            SELECT s.account, MAX(m.received_utc), COUNT(DISTINCT m.file), SUM(m.size)
+            SELECT s.account, MAX(m.received_utc), COUNT(DISTINCT m.file), SUM(m.size), MAX(m.archived_utc)
             FROM source_messages s JOIN messages m ON m.file = s.file GROUP BY s.account
             """))
         using (SqliteDataReader r = cmd.ExecuteReader())
         {
             while (r.Read())
-                stats[r.GetString(0)] = new AccountStatistics(r.GetString(0), null, null, null, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3));
+            {
+                stats[r.GetString(0)] = new AccountStatistics(r.GetString(0), null, null, null, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2), r.IsDBNull(3) ? 0 : r.GetInt64(3))
+                {
+                    LastArchived = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                };
+            }
         }
 
         using (SqliteCommand cmd = Command("SELECT account, last_success_utc, last_error, last_error_utc, failing_since_utc FROM account_state"))

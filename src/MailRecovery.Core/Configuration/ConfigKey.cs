@@ -14,6 +14,8 @@ internal sealed record ConfigKey(string Name, string Expected, ConfigShape Shape
 
     public static ConfigKey Section(string name, string expected, params ConfigKey[] children) => new(name, expected, ConfigShape.Section, children);
 
+    public static ConfigKey Map(string name, string expected) => new(name, expected, ConfigShape.Map);
+
     public static ConfigKey ListOfValues(string name, string expected) => new(name, expected, ConfigShape.ListOfValues);
 
     public static ConfigKey ListOfSections(string name, string expected, params ConfigKey[] children) => new(name, expected, ConfigShape.ListOfSections, children);

@@ -92,6 +92,12 @@ internal static class ConfigKeyChecker
             case ConfigShape.Section:
                 CheckSection(children, key, origins);
                 break;
+            case ConfigShape.Map when scalar:
+                throw Error(node.Path, origins, $"expects {key.Expected}, not a single value", "write it as a JSON object { \"name\": value }.");
+            case ConfigShape.Map:
+                foreach (IConfigurationSection entry in children.Where(c => c.GetChildren().Any()))
+                    throw Error(entry.Path, origins, $"expects a single value, not a list or a section (\"{key.Name}\" is {key.Expected})", "write each entry as \"name\": value.");
+                break;
             case ConfigShape.ListOfValues or ConfigShape.ListOfSections when scalar:
                 throw Error(node.Path, origins, $"expects {key.Expected}, not a single value", "write it as a JSON list in [ ].");
             case ConfigShape.ListOfValues or ConfigShape.ListOfSections:

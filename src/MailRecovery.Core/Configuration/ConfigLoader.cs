@@ -92,12 +92,27 @@ public static class ConfigLoader
             MaxPassAge = maxPassAge,
             Heartbeat = TimeSpan.FromMinutes(heartbeat),
             MaxConnectionsPerServer = Int(root, "watch:maxConnectionsPerServer", Fetch.WatchOptions.DefaultMaxConnectionsPerServer, 1, 10_000),
+            ConnectionCaps = ParseConnectionCaps(root.GetSection("watch:connectionCaps")),
             Metrics = ParseMetrics(root),
             SnapshotStore = Resolve(root["snapshots:store"], baseDirectory),
             Alerts = AlertConfigParser.Parse(root.GetSection("alerts"), Resolve(caFile, baseDirectory), insecure, baseDirectory, logger),
             PruneMinimumDays = pruneMinimum,
             PruneOlderThanDays = pruneOlderThan,
         };
+    }
+
+    /// <summary><c>watch:connectionCaps</c>: host name → the most passes at once against it (1 to 10,000).</summary>
+    private static Dictionary<string, int> ParseConnectionCaps(IConfigurationSection caps)
+    {
+        var result = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (IConfigurationSection host in caps.GetChildren())
+        {
+            result[host.Key.TrimEnd('.')] = int.TryParse(host.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int cap) && cap is >= 1 and <= 10_000
+                ? cap
+                : throw Error($"watch.connectionCaps.{host.Key}", $"'{host.Value}' is not a whole number from 1 to 10000", "write the most connections at once to that host, e.g. \"imap.example.com\": 4.");
+        }
+
+        return result;
     }
 
     /// <summary>The optional <c>metrics:listen</c>: where watch serves Prometheus metrics (off without it).</summary>

@@ -70,7 +70,7 @@ internal static class ConfigSchema
         ConfigKey.Value("archive", "the archive directory"),
         ConfigKey.Value("caFile", PathText),
         ConfigKey.Value("insecure", TrueFalse),
-        ConfigKey.Section("watch", "a section", ConfigKey.Value("pollSeconds", "a whole number from 1 to 86400"), ConfigKey.Value("heartbeatMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxConnectionsPerServer", "a whole number from 1 to 10000")),
+        ConfigKey.Section("watch", "a section", ConfigKey.Value("pollSeconds", "a whole number from 1 to 86400"), ConfigKey.Value("heartbeatMinutes", "a whole number from 1 to 100000"), ConfigKey.Value("maxConnectionsPerServer", "a whole number from 1 to 10000"), ConfigKey.Map("connectionCaps", "a section of host names, each a whole number from 1 to 10000")),
         ConfigKey.ListOfSections("accounts", "a list of accounts: [ { \"protocol\": ..., \"host\": ..., ... } ]", AccountKeys(primary: false)),
         ConfigKey.Section(
             "probe",

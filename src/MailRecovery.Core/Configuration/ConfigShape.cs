@@ -14,4 +14,7 @@ internal enum ConfigShape
 
     /// <summary>An array of objects, e.g. "accounts".</summary>
     ListOfSections,
+
+    /// <summary>An object whose keys the user names (e.g. host names), each holding a single value.</summary>
+    Map,
 }

@@ -19,6 +19,9 @@ public sealed record MailRecoveryConfig(string Archive, IReadOnlyList<AccountSpe
     /// <summary><c>watch:maxConnectionsPerServer</c>: the most passes (connections) watch runs at once against one server; null: the default.</summary>
     public int? MaxConnectionsPerServer { get; init; }
 
+    /// <summary><c>watch:connectionCaps</c>: per host name (case-insensitive), the most passes at once against it, overriding the known provider's and the general cap.</summary>
+    public IReadOnlyDictionary<string, int> ConnectionCaps { get; init; } = new Dictionary<string, int>();
+
     /// <summary><c>metrics:listen</c>: where <c>watch</c> serves Prometheus metrics; null: the default (off).</summary>
     public Metrics.MetricsEndpoint? Metrics { get; init; }
     /// <summary><c>snapshots:store</c>: where <c>replay</c> looks up <c>snapshot:ID</c> times; null: not set (<c>--snapshot-store</c> then).</summary>

@@ -5,26 +5,32 @@ namespace MailRecovery.Core.Fetch;
 /// server at once, handed out first come, first served: an account that just had its turn queues behind every
 /// account already waiting, so with 1,000 accounts none starves and none takes two turns while another waits.
 /// Servers limit connections per server or per user (Dovecot's process limits, Microsoft 365's and Gmail's
-/// per-mailbox caps); <c>watch.maxConnectionsPerServer</c> keeps a fleet under the first kind.
+/// per-mailbox caps); watch keeps one set of slots per server and one per mailbox (<see cref="WatchConnectionPlan"/>).
 /// </summary>
-internal sealed class ServerSlots(int perServer)
+/// <param name="capOf">The number of slots of a key, asked once when the key is first used.</param>
+internal sealed class ServerSlots(Func<string, int> capOf)
 {
+    public ServerSlots(int perServer)
+        : this(_ => perServer)
+    {
+    }
+
     private readonly Dictionary<string, Server> servers = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Waits for a slot on <paramref name="server"/> (host:port); dispose the result to give it back.</summary>
+    /// <summary>Waits for a slot on <paramref name="server"/> (a key: host:port, or user@host:port); dispose the result to give it back.</summary>
     public async Task<IDisposable> TakeAsync(string server, CancellationToken cancellationToken)
     {
         Server s;
         lock (servers)
         {
             if (!servers.TryGetValue(server, out s!))
-                servers[server] = s = new Server();
+                servers[server] = s = new Server(Math.Max(1, capOf(server)));
         }
 
         TaskCompletionSource<bool> turn;
         lock (s)
         {
-            if (s.Busy < perServer)
+            if (s.Busy < s.Cap)
             {
                 s.Busy++;
                 return new Slot(s);
@@ -60,8 +66,10 @@ internal sealed class ServerSlots(int perServer)
         turn.TrySetCanceled(cancellationToken);
     }
 
-    private sealed class Server
+    private sealed class Server(int cap)
     {
+        public int Cap { get; } = cap;
+
         public int Busy { get; set; }
 
         public int MostBusy { get; set; }

@@ -33,6 +33,13 @@ public sealed class WatchOptions
     /// </summary>
     public const int DefaultMaxConnectionsPerServer = 16;
 
+    /// <summary>
+    /// Per host name (case-insensitive, any port), the most passes at once against it, in place of
+    /// <see cref="MaxConnectionsPerServer"/> and of a known provider's cap (<see cref="Protocols.ProviderConnectionCaps"/>).
+    /// </summary>
+    /// <value>The default value is empty (configuration key <c>watch:connectionCaps</c>).</value>
+    public IReadOnlyDictionary<string, int> ConnectionCaps { get; set; } = new Dictionary<string, int>();
+
     /// <summary>Prune messages received more than this many days ago once a day (<see cref="WatchPruneJob"/>); null: never.</summary>
     /// <value>The default value is null (configuration key <c>prune:olderThanDays</c>).</value>
     public int? PruneOlderThanDays { get; set; }

@@ -21,7 +21,8 @@ public sealed class WatchRun : IDisposable
     private readonly MessageArchive archive;
     private readonly SemaphoreSlim archiveGate = new(1, 1);
     private readonly WatchHeartbeat heartbeat = new();
-    private readonly ServerSlots slots;
+    private ServerSlots slots = new(1);
+    private ServerSlots mailboxSlots = new(1);
 
     public WatchRun(MessageArchive archive, Func<AccountSpec, IMessageSource> sourceFactory, FetchOptions fetchOptions, WatchOptions options, ILogger logger, IFetchObserver? observer = null)
     {
@@ -30,7 +31,6 @@ public sealed class WatchRun : IDisposable
         fetch = new FetchRun(archive, sourceFactory, fetchOptions, logger, observer, archiveGate);
         this.sourceFactory = sourceFactory;
         this.options = options;
-        slots = new ServerSlots(Math.Max(1, options.MaxConnectionsPerServer));
         clock = archive.Clock;
         this.logger = logger;
     }
@@ -44,6 +44,13 @@ public sealed class WatchRun : IDisposable
     /// <param name="probe">An alias check to send on a schedule, or null.</param>
     public async Task RunAsync(IReadOnlyList<AccountSpec> accounts, CancellationToken cancellationToken, ProbeSchedule? probe = null)
     {
+        WatchConnectionPlan plan = WatchConnectionPlan.For(accounts, options);
+        slots = new ServerSlots(plan.ServerCap);
+        mailboxSlots = new ServerSlots(plan.MailboxCap);
+        foreach (string line in plan.Lines)
+            logger.LogInformation("connection caps: {Caps}", line);
+        foreach (string warning in plan.Warnings)
+            logger.LogWarning("connection caps: {Warning}", warning);
         try
         {
             var loops = accounts.Select(a => WatchAccountAsync(a, cancellationToken)).ToList();
@@ -69,7 +76,10 @@ public sealed class WatchRun : IDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             AccountReport report;
-            using (await slots.TakeAsync($"{account.Endpoint.Host}:{account.Endpoint.Port}", cancellationToken))
+            // The mailbox's slot first, then the server's: one order everywhere, so no two passes each hold what the
+            // other waits for; and a pass waiting for its mailbox does not sit on a server slot meanwhile.
+            using (await mailboxSlots.TakeAsync(WatchConnectionPlan.MailboxKey(account), cancellationToken))
+            using (await slots.TakeAsync(WatchConnectionPlan.ServerKey(account), cancellationToken))
             {
                 await watcher.ArmAsync(cancellationToken); // before the pass: mail arriving during it is not missed
                 report = await fetch.FetchAccountAsync(account, cancellationToken, watcher.ForPass);

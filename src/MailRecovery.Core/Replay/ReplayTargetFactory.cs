@@ -47,7 +47,7 @@ public static class ReplayTargetFactory
     private static IReplayTarget? CreateOther(string scheme, string text, ReplayTargetOptions options, Protocols.Credential credentials, CertificateTrust trust, TimeProvider clock) =>
         scheme switch
         {
-            "smtp" or "smtps" => new SmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, credentials, trust, options.Insecure, clock, connections: options.Connections),
+            "smtp" or "smtps" => new SmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, credentials, trust, options.Insecure, clock, connections: Protocols.ProviderConnectionCaps.ClampLanes(text, options.Connections).Lanes),
             "lmtp" => new LmtpTarget(text, options.Rcpts, options.MailFrom, options.ResentHeaders, clock),
             _ => ReplayTargetUri.TryCreateFileTarget(text, clock),
         };

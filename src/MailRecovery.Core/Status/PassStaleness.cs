@@ -16,29 +16,44 @@ public static class PassStaleness
     /// Otherwise each account without a success for that long is <c>account-failing</c> (since its first error
     /// after the last success, with the latest error as reason) or <c>account-stale</c> (its loop stopped while
     /// others run). An archive no pass was ever recorded for yields nothing here ("nothing archived yet" covers it).
+    /// <para>
+    /// A pass's record rides the group commit after its last batch, so a watch killed during its first pass (or
+    /// between its last batch and that commit) leaves messages and no record. An account with messages and no record
+    /// at all counts from when its newest message was archived: that is when watch last did something for it.
+    /// </para>
     /// </summary>
     public static IEnumerable<StatusCondition> Check(IReadOnlyCollection<AccountStatistics> accounts, DateTimeOffset now, TimeSpan maxPassAge)
     {
         ArgumentNullException.ThrowIfNull(accounts);
-        DateTimeOffset? latest = accounts.SelectMany(a => new[] { a.LastSuccess, a.LastErrorAt }).Where(t => t is not null).DefaultIfEmpty(null).Max();
+        DateTimeOffset? latest = accounts.SelectMany(a => new[] { a.LastSuccess, a.LastErrorAt, Unrecorded(a) }).Where(t => t is not null).DefaultIfEmpty(null).Max();
         if (latest is null)
             yield break;
         if (now - latest.Value > maxPassAge)
         {
-            yield return new StatusCondition("watch-not-running", latest, Text(
-                $"watch not running since {Utc(latest.Value)}: no pass recorded for {Minutes(now - latest.Value)} (limit {Minutes(maxPassAge)}); start it (e.g. systemctl start mailrecovery-watch) and read its log."));
+            bool anyRecord = accounts.Any(a => a.LastSuccess is not null || a.LastErrorAt is not null);
+            yield return new StatusCondition("watch-not-running", latest, anyRecord
+                ? Text($"watch not running since {Utc(latest.Value)}: no pass recorded for {Minutes(now - latest.Value)} (limit {Minutes(maxPassAge)}); start it (e.g. systemctl start mailrecovery-watch) and read its log.")
+                : Text($"watch not running since {Utc(latest.Value)}: messages were archived until then but no pass was ever recorded (stopped during its first pass?), {Minutes(now - latest.Value)} ago (limit {Minutes(maxPassAge)}); start it (e.g. systemctl start mailrecovery-watch) and read its log."));
             yield break;
         }
 
+        bool anyPassed = accounts.Any(a => a.LastSuccess is not null);
         foreach (AccountStatistics a in accounts)
         {
             bool failing = a.LastErrorAt is not null && (a.LastSuccess is null || a.LastErrorAt > a.LastSuccess);
             // An index from before failing_since_utc existed knows only the latest error: the run began no later.
             DateTimeOffset? failingSince = failing ? a.FailingSince ?? a.LastErrorAt : null;
-            DateTimeOffset? lastGood = a.LastSuccess ?? failingSince;
+            // An account never recorded is judged only beside others that pass: while none has, a slow first pass
+            // of one is not singled out (the whole watch is judged above).
+            DateTimeOffset? lastGood = a.LastSuccess ?? failingSince ?? (anyPassed ? Unrecorded(a) : null);
             if (lastGood is null || now - lastGood.Value <= maxPassAge)
                 continue;
-            if (failingSince is not null)
+            if (a.LastSuccess is null && failingSince is null)
+            {
+                yield return new StatusCondition("account-stale", lastGood, Text(
+                    $"account {a.Account}: no pass ever recorded, its newest message archived at {Utc(lastGood.Value)} (limit {Minutes(maxPassAge)}), although other accounts pass: did its first pass stop?"), a.Account);
+            }
+            else if (failingSince is not null)
             {
                 yield return new StatusCondition("account-failing", failingSince, Text(
                     $"account {a.Account} failing since {Utc(failingSince.Value)}: {a.LastError}"), a.Account);
@@ -50,6 +65,10 @@ public static class PassStaleness
             }
         }
     }
+
+    /// <summary>When an account with messages but no pass on record last had a message archived; null otherwise.</summary>
+    private static DateTimeOffset? Unrecorded(AccountStatistics a) =>
+        a.LastSuccess is null && a.LastErrorAt is null ? a.LastArchived : null;
 
     /// <summary>
     /// The scheduled alias check: none recorded for two intervals means the schedule stopped (watch down, or its

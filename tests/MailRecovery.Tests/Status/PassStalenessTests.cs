@@ -107,6 +107,38 @@ public sealed class PassStalenessTests
         Assert.Contains("alias check overdue", c!.Reason, StringComparison.Ordinal);
     }
 
-    private static AccountStatistics Account(string name, DateTimeOffset? success = null, string? error = null, DateTimeOffset? errorAt = null, DateTimeOffset? failingSince = null) =>
-        new(name, success, error, errorAt, null, 0, 0, failingSince);
+    private static AccountStatistics Account(string name, DateTimeOffset? success = null, string? error = null, DateTimeOffset? errorAt = null, DateTimeOffset? failingSince = null, DateTimeOffset? archived = null) =>
+        new(name, success, error, errorAt, archived?.AddDays(-3), archived is null ? 0 : 1, 0, failingSince, archived);
+
+    [Fact]
+    public void Messages_but_no_pass_ever_recorded_is_watch_not_running_since_the_newest_was_archived()
+    {
+        // watch killed during its first pass: its batches are in the index, its pass record was not committed yet.
+        DateTimeOffset archived = clock.GetUtcNow();
+        var accounts = new[] { Account("a", archived: archived.AddSeconds(-20)), Account("b", archived: archived) };
+
+        clock.Advance(Limit);
+        Assert.Empty(PassStaleness.Check(accounts, clock.GetUtcNow(), Limit)); // a first pass still archiving is not flagged
+        clock.Advance(TimeSpan.FromSeconds(1));
+        StatusCondition c = Assert.Single(PassStaleness.Check(accounts, clock.GetUtcNow(), Limit));
+
+        Assert.Equal("watch-not-running", c.Condition);
+        Assert.Equal(archived, c.Since); // the archive time, not the messages' received time (days older)
+        Assert.StartsWith("watch not running since 2026-12-01 08:00:00Z: messages were archived until then but no pass was ever recorded", c.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_account_with_messages_but_no_pass_ever_recorded_while_others_pass_is_stale_since_its_newest_archived()
+    {
+        DateTimeOffset archived = clock.GetUtcNow();
+        clock.Advance(Limit + TimeSpan.FromMinutes(1));
+        var accounts = new[] { Account("a", archived: archived), Account("b", success: clock.GetUtcNow(), archived: archived) };
+
+        StatusCondition c = Assert.Single(PassStaleness.Check(accounts, clock.GetUtcNow(), Limit));
+
+        Assert.Equal("account-stale", c.Condition);
+        Assert.Equal("a", c.Account);
+        Assert.Equal(archived, c.Since);
+        Assert.Contains("no pass ever recorded", c.Reason, StringComparison.Ordinal);
+    }
 }

@@ -47,6 +47,55 @@ public sealed class WatchStalenessTests(TestBedFixture bed)
     }
 
     [Fact]
+    public async Task Status_says_watch_not_running_when_watch_was_killed_during_its_first_pass_before_any_pass_was_recorded()
+    {
+        // Thousands of messages: the first pass commits its first batches early and downloads for seconds more.
+        // Killed then, the index holds messages and no pass record (it rides the group commit after the pass), and
+        // status used to stay "ok" until the 24 h quiet period.
+        using var dir = new TempDirectory();
+        string copy = TestBedFixture.NewUser("sk");
+        await bed.LoadAsync(copy, Enumerable.Range(0, 4000).Select(i => TestMessages.Simple(i, $"k{i}.{copy}@example.org")));
+        string config = await SetUpAsync(dir.Path, copy);
+        var layout = new Core.Archive.ArchiveLayout(Path.Combine(dir.Path, "archive"));
+        using Process watch = CliRunner.Start(null, "watch", "--config", config, "--no-idle");
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            while (!Directory.Exists(layout.Cur) || Core.Archive.ArchiveCataloguer.ListFiles(layout).Count == 0)
+            {
+                Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), $"watch archived nothing: {(watch.HasExited ? await watch.StandardError.ReadToEndAsync() : "still running")}");
+                await Task.Delay(20);
+            }
+
+            await Task.Delay(300); // the first group's index commit
+        }
+        finally
+        {
+            watch.Kill();
+            await watch.WaitForExitAsync();
+        }
+
+        var before = await CliRunner.RunAsync("status", "--config", config, "--json", "--tz", "UTC");
+        Assert.True(!before.Out.Contains("\"lastSuccess\"", StringComparison.Ordinal) && JsonDocument.Parse(before.Out).RootElement.GetProperty("messages").GetInt64() > 0,
+            $"not the state under test (a pass on record, or no message): {before.Out}");
+
+        // The loaded messages are days old, so "quiet" is there from the start: what matters is watch-not-running.
+        var killed = Stopwatch.StartNew();
+        JsonElement? flagged = null;
+        while (flagged is null)
+        {
+            Assert.True(killed.Elapsed < Limit + TimeSpan.FromSeconds(15), $"status never said watch-not-running: {before.Out}");
+            await Task.Delay(250);
+            var status = await CliRunner.RunAsync("status", "--config", config, "--json", "--tz", "UTC");
+            flagged = JsonDocument.Parse(status.Out).RootElement.GetProperty("conditions").EnumerateArray()
+                .Where(c => c.GetProperty("condition").GetString() == "watch-not-running").Select(c => (JsonElement?)c.Clone()).FirstOrDefault();
+            Assert.Equal(1, status.ExitCode);
+        }
+
+        Assert.Contains("no pass was ever recorded", flagged.Value.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_says_the_account_fails_since_the_password_changed_with_the_reason()
     {
         using var dir = new TempDirectory();
