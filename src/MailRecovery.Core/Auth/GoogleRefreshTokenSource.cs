@@ -29,7 +29,7 @@ public sealed class GoogleRefreshTokenSource(GoogleRefreshTokenOptions options, 
             ?? throw new MailRecoveryException(FailureKind.Authentication, FailureScope.Account,
                 $"Google: no refresh token in {store.Path}.", "sign in once to store one: mailrecovery auth login ACCOUNT -c CONFIG (docs/oauth2.md, Google).");
         DateTimeOffset now = clock.GetUtcNow();
-        if (RefreshTokenStore.InactivityWarning(grant, now) is { } warning)
+        if (RefreshTokenStore.InactivityWarning(grant, now, "Google", RefreshTokenStore.GoogleInactivityLimit) is { } warning)
             logger.LogWarning("Google: {Warning} ({Store})", warning, store.Path);
 
         string secret = await SecretFileReader.ReadFirstLineAsync(options.ClientSecretFile, "client secret file", cancellationToken);

@@ -62,7 +62,7 @@ public sealed class MicrosoftDelegatedSource : IAccessTokenSource
         {
             IAccount? account = (await app.GetAccountsAsync()).FirstOrDefault()
                 ?? throw new MailRecoveryException(FailureKind.Authentication, FailureScope.Account,
-                    $"Microsoft: not signed in ({store.Path} holds no account).", "sign in once with the device code (mailrecovery auth login, coming in the next release).");
+                    $"Microsoft: not signed in ({store.Path} holds no account).", "sign in once with the device code (mailrecovery auth login ACCOUNT -c CONFIG).");
             AuthenticationResult result = await app.AcquireTokenSilent(options.Scopes, account)
                 .WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken);

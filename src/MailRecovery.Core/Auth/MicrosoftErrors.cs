@@ -26,7 +26,7 @@ internal static class MicrosoftErrors
     {
         string m = e.Message;
         if (m.Contains("AADSTS700082", StringComparison.Ordinal))
-            return "the refresh token expired after 90 days without use: sign in again (mailrecovery auth login, coming in the next release), and run at least monthly.";
+            return "the refresh token expired after 90 days without use: sign in again (mailrecovery auth login ACCOUNT -c CONFIG), and run at least monthly.";
         if (m.Contains("AADSTS7000215", StringComparison.Ordinal) || m.Contains("AADSTS7000222", StringComparison.Ordinal))
             return "the client secret is wrong or expired: create a new one under Certificates & secrets and put it in the secret file.";
         if (m.Contains("AADSTS700027", StringComparison.Ordinal))
@@ -40,7 +40,7 @@ internal static class MicrosoftErrors
         if (m.Contains("AADSTS70011", StringComparison.Ordinal) || m.Contains("AADSTS1002012", StringComparison.Ordinal))
             return "the scope is invalid: app-only access uses https://outlook.office365.com/.default.";
         return e is MsalUiRequiredException
-            ? "the stored sign-in can no longer be used silently: sign in again (mailrecovery auth login, coming in the next release)."
+            ? "the stored sign-in can no longer be used silently: sign in again (mailrecovery auth login ACCOUNT -c CONFIG)."
             : "check the tenant id, client id and credential of the app registration.";
     }
 }

@@ -18,6 +18,12 @@ public sealed class RefreshTokenStore(string path)
     /// <summary>How long a refresh token may go unused before Microsoft ends it (AADSTS700082).</summary>
     public static readonly TimeSpan InactivityLimit = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// How long a refresh token may go unused before Google ends it: six months ("the refresh token has not been
+    /// used for six months", Google's OAuth 2.0 documentation, "Refresh token expiration").
+    /// </summary>
+    public static readonly TimeSpan GoogleInactivityLimit = TimeSpan.FromDays(183);
+
     /// <summary>How long before <see cref="InactivityLimit"/> <see cref="InactivityWarning"/> speaks up.</summary>
     public static readonly TimeSpan WarnBefore = TimeSpan.FromDays(30);
 
@@ -82,14 +88,17 @@ public sealed class RefreshTokenStore(string path)
     /// A warning when the stored refresh token has not been used for <see cref="InactivityLimit"/> minus
     /// <see cref="WarnBefore"/> or longer; null otherwise.
     /// </summary>
-    public static string? InactivityWarning(StoredGrant grant, DateTimeOffset now)
+    /// <param name="provider">Who ends it, as the warning names it ("Microsoft", "Google").</param>
+    /// <param name="limit">That provider's limit; null: <see cref="InactivityLimit"/> (Microsoft's).</param>
+    public static string? InactivityWarning(StoredGrant grant, DateTimeOffset now, string provider = "Microsoft", TimeSpan? limit = null)
     {
+        TimeSpan inactivityLimit = limit ?? InactivityLimit;
         TimeSpan idle = now - grant.LastUsedUtc;
-        if (idle < InactivityLimit - WarnBefore)
+        if (idle < inactivityLimit - WarnBefore)
             return null;
-        DateTimeOffset end = grant.LastUsedUtc + InactivityLimit;
+        DateTimeOffset end = grant.LastUsedUtc + inactivityLimit;
         return end <= now
-            ? $"the refresh token was last used {idle.TotalDays:0} days ago; Microsoft ends refresh tokens unused for {InactivityLimit.TotalDays:0} days, so it has probably expired: sign in again."
+            ? $"the refresh token was last used {idle.TotalDays:0} days ago; {provider} ends refresh tokens unused for {inactivityLimit.TotalDays:0} days, so it has probably expired: sign in again."
             : $"the refresh token was last used {idle.TotalDays:0} days ago and expires unused on {end.UtcDateTime:yyyy-MM-dd}: run a fetch (or sign in again) before then.";
     }
 

@@ -82,7 +82,7 @@ public sealed class GoogleSourceTests(TestBedFixture bed) : IAsyncLifetime
         string email = TestBedFixture.NewUser("grk") + "@example.test";
         (GoogleRefreshTokenOptions options, string original) = await InstalledAppAsync(email);
         var store = new RefreshTokenStore(options.StoreFile);
-        await store.SaveAsync(new StoredGrant(original, DateTimeOffset.UtcNow.AddDays(-70)), default);
+        await store.SaveAsync(new StoredGrant(original, DateTimeOffset.UtcNow.AddDays(-160)), default);
 
         await new GoogleRefreshTokenSource(options, http, TimeProvider.System, logger).GetAsync(false, default);
 
@@ -90,7 +90,7 @@ public sealed class GoogleSourceTests(TestBedFixture bed) : IAsyncLifetime
         Assert.Equal(original, saved.Secret);
         Assert.True(DateTimeOffset.UtcNow - saved.LastUsedUtc < TimeSpan.FromMinutes(1));
         string warning = Assert.Single(logger.Lines);
-        Assert.Contains("last used 70 days ago", warning);
+        Assert.Contains("last used 160 days ago", warning);
         Assert.DoesNotContain(original, warning);
     }
 

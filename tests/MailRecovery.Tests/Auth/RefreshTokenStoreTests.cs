@@ -80,6 +80,10 @@ public sealed partial class RefreshTokenStoreTests : IDisposable
         Assert.Null(RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-59)), now));
         Assert.Contains("expires unused on 2026-12-29", RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-60)), now));
         Assert.Contains("probably expired", RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-91)), now));
+        // Google's limit is six months: 91 days unused is nothing to warn about there, 160 is.
+        Assert.Null(RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-91)), now, "Google", RefreshTokenStore.GoogleInactivityLimit));
+        Assert.Contains("expires unused on", RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-160)), now, "Google", RefreshTokenStore.GoogleInactivityLimit));
+        Assert.Contains("Google ends refresh tokens unused for 183 days", RefreshTokenStore.InactivityWarning(new StoredGrant("x", now.AddDays(-200)), now, "Google", RefreshTokenStore.GoogleInactivityLimit));
     }
 
     private static Process StartSaver(string path)
