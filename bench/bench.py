@@ -69,9 +69,9 @@ HOST = "127.0.0.1"
 
 
 def bed_ports():
-    """The plain IMAP and POP3 ports of the bed in TB: read from TB/env (a bed started with
-    MAILRECOVERY_TESTBED_PORT_BASE uses others), else the bed's defaults."""
-    ports = {"IMAP_PORT": 10143, "POP3_PORT": 10110}
+    """The plain IMAP and POP3 ports and Postfix's SMTP port of the bed in TB: read from TB/env (a bed started
+    with MAILRECOVERY_TESTBED_PORT_BASE uses others), else the bed's defaults."""
+    ports = {"IMAP_PORT": 10143, "POP3_PORT": 10110, "SMTP_PORT": 10025}
     try:
         with open(os.path.join(TB, "env")) as f:
             for ln in f:
@@ -80,11 +80,11 @@ def bed_ports():
                     ports[k] = int(v)
     except OSError:
         pass
-    return ports["IMAP_PORT"], ports["POP3_PORT"]
+    return ports["IMAP_PORT"], ports["POP3_PORT"], ports["SMTP_PORT"]
 
 
-IMAP_PORT, POP3_PORT = bed_ports()
-SMTP_PORT = 10025     # the bed's Postfix (STARTTLS with the bed's CA), which hands the mail to Dovecot over LMTP
+# SMTP: the bed's Postfix (STARTTLS with the bed's CA), which hands the mail to Dovecot over LMTP
+IMAP_PORT, POP3_PORT, SMTP_PORT = bed_ports()
 PASSWORD = "secret"
 SYNC_CALLS = ("fsync", "fdatasync", "msync", "sync_file_range", "syncfs", "sync")
 RUN_TIMEOUT = 3600

@@ -124,6 +124,24 @@ public sealed class DeliveredToRewriteTests : IDisposable
         Assert.NotEqual(original, Encoding.UTF8.GetString(await ReadAllAsync(rewrite, path, 4096)));
     }
 
+    /// <summary>Targets read the header line by line, then copy in large chunks: the stream's own buffer is small.</summary>
+    [Fact]
+    public async Task A_replay_item_reads_its_header_without_a_large_buffer()
+    {
+        string path = await WriteAsync("Return-Path: <a@example.org>\r\nSubject: s\r\n\r\n" + new string('b', 200_000) + "\r\n");
+        var message = new ArchivedMessage("f", new string('0', 64), new FileInfo(path).Length, DateTimeOffset.UnixEpoch, new MessageMetadata(
+            "m@example.org", DateTimeOffset.UnixEpoch, ReceivedTimeSource.ReceivedHeader, null, null, null, null, null, null, string.Empty, null, false));
+        await using Stream stream = new ReplayItem(message, path).OpenRead();
+        byte[] line = new byte[100];
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int read = stream.Read(line, 0, line.Length);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(100, read);
+        Assert.True(allocated < 16 * 1024, $"a 100-byte read allocated {allocated} bytes");
+    }
+
     [Fact]
     public async Task A_replay_item_opens_and_measures_the_rewritten_bytes()
     {
