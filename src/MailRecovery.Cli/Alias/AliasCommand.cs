@@ -66,6 +66,11 @@ internal static class AliasCommand
                 using var index = Core.Archive.ArchiveIndex.Open(new Core.Archive.ArchiveLayout(archivePath).IndexPath, readOnly: false);
                 ProbeRecorder.Record(index, report, cli.Clock.GetUtcNow());
             }
+            else if (file is not null)
+            {
+                // Said, not silent: a first check run before watch leaves status without it (and probe overdue).
+                cli.Error.WriteLine($"note: not recorded: the archive {file.Config.Archive} has no index yet (watch or fetch creates it), so status does not show this check; run it again once watch runs.");
+            }
 
             if (result.GetValue(json))
                 cli.Out.WriteLine(JsonOutput.Serialize(Json(report)));

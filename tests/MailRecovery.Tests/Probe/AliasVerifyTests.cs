@@ -114,6 +114,9 @@ public sealed class AliasVerifyTests(TestBedFixture bed)
         Assert.Equal("works", json.GetProperty("verdict").GetString());
         Assert.Contains($"safety-{tag}", json.GetProperty("copy").GetProperty("mailbox").GetString(), StringComparison.Ordinal);
         Assert.Contains($"helpdesk-{tag}", json.GetProperty("primary").GetProperty("mailbox").GetString(), StringComparison.Ordinal);
+        // The configured archive does not exist yet: the result cannot be recorded, and that is said on stderr.
+        Assert.Contains($"not recorded: the archive {dir.Sub("archive")} has no index yet", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Sub("archive")));
     }
 
     [Fact]
