@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
@@ -344,13 +345,21 @@ public sealed class FetchRun
         // Complete downloads (non-empty) whose size differs from the announced one, with their first SHA-256.
         var mismatched = new Dictionary<ServerMessage, string>();
 
-        async Task Sink(ServerMessage message, Stream content, CancellationToken ct)
+        // Staging stores the bytes (any thread, any order); settling decides what they are (one at a time).
+        Task<StagedMessage> Stage(ServerMessage message, Stream content, CancellationToken ct)
         {
             // A server that announced a size and then sends without end must not fill the disk; the generous
             // slack leaves room for servers whose sizes are estimates (the check below tells those apart).
             Stream bounded = message.Size < 0 ? content : new BoundedReadStream(content, DownloadLimit(message.Size),
                 limit => new OverlongServerInputException($"{mailbox} {message.ServerId}: the server announced {message.Size} bytes and sent more than {limit}: not a mail server, or a broken one"));
-            StagedMessage staged = await archive.Writer.StageAsync(bounded, message.InternalDate, ct);
+            return archive.Writer.StageAsync(bounded, message.InternalDate, ct);
+        }
+
+        async Task Sink(ServerMessage message, Stream content, CancellationToken ct) =>
+            await Settle(message, await Stage(message, content, ct), ct);
+
+        async Task Settle(ServerMessage message, StagedMessage staged, CancellationToken ct)
+        {
             string? problem = DownloadProblem(message, staged.Size);
             long? serverSize = message.Size >= 0 ? message.Size : null;
             if (problem is not null && staged.Size > 0 && mismatched.GetValueOrDefault(message) == staged.Sha256)
@@ -428,7 +437,7 @@ public sealed class FetchRun
 
         try
         {
-            await reader.DownloadAsync(batch, Sink, cancellationToken);
+            await DownloadReadingAheadAsync(reader, batch, new ReadAheadSink<StagedMessage>(Stage, Settle, MaildirWriter.Discard, cancellationToken), cancellationToken);
         }
         catch (Exception e) when (e is ImapCommandException or Pop3CommandException or MessageNotFoundException && !ProviderThrottling.IsThrottling(e))
         {
@@ -473,6 +482,27 @@ public sealed class FetchRun
             notArchived[message] = "the server answered the download without sending the message";
         if (notArchived.Count > 0)
             await SettleNotArchivedAsync(account, reader, mailbox, notArchived, report, cancellationToken);
+    }
+
+    /// <summary>
+    /// The batch's download with the sink one message behind the socket (<see cref="ReadAheadSink{TStaged}"/>). Order is
+    /// important: the sink has seen every received message before this returns or throws, since the caller then
+    /// reads what it did. A failure of the sink (the archive's: disk full, the index) wins over the download's.
+    /// </summary>
+    private static async Task DownloadReadingAheadAsync(IMailboxReader reader, List<ServerMessage> batch, ReadAheadSink<StagedMessage> readAhead, CancellationToken cancellationToken)
+    {
+        ExceptionDispatchInfo? downloadFailure = null;
+        try
+        {
+            await reader.DownloadAsync(batch, readAhead.Sink, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            downloadFailure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        await readAhead.CompleteAsync();
+        downloadFailure?.Throw();
     }
 
     /// <summary>The most bytes accepted for a message announced as <paramref name="announced"/>: twice that and 1 MiB more.</summary>
