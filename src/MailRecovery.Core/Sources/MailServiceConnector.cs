@@ -69,7 +69,18 @@ public static class MailServiceConnector
             greeting.CancelAfter(GreetingTimeout);
         try
         {
-            await client.ConnectAsync(address, port, options, greeting.Token);
+            // Our own connection under MailKit (SocketTransport: 64 KiB receives, MailKit's timeouts kept); MailKit
+            // still does the TLS, STARTTLS and the certificate check over it.
+            SocketTransport transport = await SocketTransport.ConnectAsync(address, port, IoTimeout, greeting.Token);
+            try
+            {
+                await client.ConnectAsync(transport, address, port, options, greeting.Token);
+            }
+            catch
+            {
+                await transport.DisposeAsync();
+                throw;
+            }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
