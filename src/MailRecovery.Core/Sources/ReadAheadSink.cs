@@ -9,14 +9,14 @@ namespace MailRecovery.Core.Sources;
 /// A <see cref="MessageSink"/> that keeps the download going while the archive works (issue 15's profile: a batch's
 /// small messages were staged, hashed and parsed on the receiving thread, and its large ones then downloaded with
 /// the disk and CPU idle). A message is taken in two steps: <c>stage</c> (store it: thread-safe, any order) and
-/// <c>settle</c> (decide what it is: called one at a time, in arrival order). A message up to
-/// <see cref="MaxMessageBytes"/> is copied into memory and both steps run on one worker while the next message is
-/// received; a larger one (or one that turns out larger) is staged on the receiving thread, streaming as before,
-/// and settled by the worker in its turn. Memory stays bounded by <see cref="MaxBufferedBytes"/> plus one message.
+/// <c>settle</c> (decide what it is: one at a time, in arrival order, on one worker). A message up to
+/// <see cref="MaxMessageBytes"/> is copied into memory and staged on the thread pool, up to <see cref="MaxStaging"/>
+/// side by side, while the next ones are received; a larger one (or one that turns out larger) is staged on the
+/// receiving thread, streaming as before. Memory stays bounded by <see cref="MaxBufferedBytes"/> plus one message.
 /// <para>
 /// Order is important: <see cref="CompleteAsync"/> must be awaited before the caller looks at what the steps did.
-/// After a step fails once, later messages are received but not settled (a staged one is discarded), and the
-/// failure is thrown from the next <see cref="Sink"/> call (which stops the download) or from <see cref="CompleteAsync"/>.
+/// After a step fails once, nothing more is staged or settled (what was staged is discarded), and the failure is
+/// thrown from the next <see cref="Sink"/> call (which stops the download) or from <see cref="CompleteAsync"/>.
 /// </para>
 /// </summary>
 /// <typeparam name="TStaged">What staging makes of a message (a file in the archive's tmp/).</typeparam>
@@ -25,17 +25,21 @@ internal sealed class ReadAheadSink<TStaged>
     /// <summary>Messages up to this size are read ahead (IMAP's whole-message FETCH takes up to 1 MiB).</summary>
     public const int MaxMessageBytes = 1024 * 1024;
 
-    /// <summary>Bytes received but not yet staged, at most (one message always fits).</summary>
+    /// <summary>Bytes received and not yet staged, at most (one message always fits).</summary>
     public const long MaxBufferedBytes = 4 * 1024 * 1024;
 
     private readonly Func<ServerMessage, Stream, CancellationToken, Task<TStaged>> stage;
     private readonly Func<ServerMessage, TStaged, CancellationToken, Task> settle;
     private readonly Action<TStaged> discard;
     private readonly CancellationToken cancellationToken;
+    /// <summary>Messages staged side by side, at most: writing and hashing are most of a fetch's CPU (issue 15's profile).</summary>
+    public static readonly int MaxStaging = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
     private readonly Channel<Received> queue = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Task worker;
     private readonly object room = new();
     private long buffered;
+    private int staging;
     private TaskCompletionSource? roomFreed;
     private volatile ExceptionDispatchInfo? failure;
 
@@ -100,8 +104,9 @@ internal sealed class ReadAheadSink<TStaged>
             }
 
             await WaitForRoomAsync(length, ct);
-            queue.Writer.TryWrite(new Received(message, bytes, length, default, InMemory: true));
+            byte[] held = bytes;
             bytes = [];
+            queue.Writer.TryWrite(new Received(message, Task.Run(() => StageFromMemoryAsync(message, held, length))));
         }
         finally
         {
@@ -114,10 +119,25 @@ internal sealed class ReadAheadSink<TStaged>
     private async Task StageHereAsync(ServerMessage message, Stream content, CancellationToken ct)
     {
         TStaged staged = await stage(message, content, ct);
-        if (failure is not null || !queue.Writer.TryWrite(new Received(message, [], 0, staged, InMemory: false)))
+        if (failure is not null || !queue.Writer.TryWrite(new Received(message, Task.FromResult(staged))))
         {
             discard(staged);
             failure?.Throw();
+        }
+    }
+
+    /// <summary>Stages a message held in memory (on a thread-pool thread, beside others), then gives its memory back.</summary>
+    private async Task<TStaged> StageFromMemoryAsync(ServerMessage message, byte[] bytes, int length)
+    {
+        try
+        {
+            failure?.Throw(); // nothing more is staged after a failure
+            return await stage(message, new MemoryStream(bytes, 0, length, writable: false, publiclyVisible: true), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            Release(length);
         }
     }
 
@@ -128,9 +148,10 @@ internal sealed class ReadAheadSink<TStaged>
             Task freed;
             lock (room)
             {
-                if (buffered == 0 || buffered + bytes <= MaxBufferedBytes)
+                if (staging == 0 || (buffered + bytes <= MaxBufferedBytes && staging < MaxStaging))
                 {
                     buffered += bytes;
+                    staging++;
                     return;
                 }
 
@@ -147,45 +168,45 @@ internal sealed class ReadAheadSink<TStaged>
         lock (room)
         {
             buffered -= bytes;
+            staging--;
             roomFreed?.TrySetResult();
             roomFreed = null;
         }
     }
 
+    /// <summary>Settles the messages in arrival order as their staging completes.</summary>
     private async Task WorkAsync()
     {
         await foreach (Received r in queue.Reader.ReadAllAsync(CancellationToken.None))
         {
-            bool fromMemory = r.InMemory;
+            TStaged staged;
             try
             {
-                if (failure is not null)
-                {
-                    if (!fromMemory)
-                        discard(r.Staged!);
-                    continue;
-                }
+                staged = await r.Staging;
+            }
+            catch (Exception e)
+            {
+                failure ??= ExceptionDispatchInfo.Capture(e);
+                continue;
+            }
 
-                TStaged staged = fromMemory
-                    ? await stage(r.Message, new MemoryStream(r.Bytes, 0, r.Length, writable: false, publiclyVisible: true), cancellationToken)
-                    : r.Staged!;
+            if (failure is not null)
+            {
+                discard(staged);
+                continue;
+            }
+
+            try
+            {
                 await settle(r.Message, staged, cancellationToken);
             }
             catch (Exception e)
             {
                 failure = ExceptionDispatchInfo.Capture(e);
             }
-            finally
-            {
-                if (fromMemory)
-                {
-                    ArrayPool<byte>.Shared.Return(r.Bytes);
-                    Release(r.Length);
-                }
-            }
         }
     }
 
-    /// <summary>A message in memory (<see cref="Bytes"/>), or one staged on the receiving thread (<see cref="Staged"/>).</summary>
-    private readonly record struct Received(ServerMessage Message, byte[] Bytes, int Length, TStaged? Staged, bool InMemory);
+    /// <summary>A message and its staging: under way on a stager, or done on the receiving thread.</summary>
+    private readonly record struct Received(ServerMessage Message, Task<TStaged> Staging);
 }

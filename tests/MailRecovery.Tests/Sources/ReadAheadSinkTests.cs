@@ -50,18 +50,32 @@ public sealed class ReadAheadSinkTests
     [Fact]
     public async Task Holds_no_more_than_its_budget_in_memory_while_the_archive_is_slow()
     {
-        var archive = new FakeArchive { SettleDelay = TimeSpan.FromMilliseconds(2) };
+        var archive = new FakeArchive { StageDelay = TimeSpan.FromMilliseconds(5) };
         var sink = archive.NewSink();
         for (int i = 0; i < 40; i++)
         {
             await sink.Sink(new ServerMessage(i.ToString(), i, 512 * 1024), new OneShotStream(Bytes(512 * 1024, i)), CancellationToken.None);
-            archive.Received++;
-            int waiting = archive.Received - archive.Settled.Count;
-            Assert.True(waiting * 512L * 1024 <= ReadAheadSink<Staged>.MaxBufferedBytes + (512 * 1024), $"{waiting} messages of 512 KiB in memory");
+            int inMemory = i + 1 - archive.StagedCount;
+            Assert.True(inMemory * 512L * 1024 <= ReadAheadSink<Staged>.MaxBufferedBytes + (512 * 1024), $"{inMemory} messages of 512 KiB in memory");
         }
 
         await sink.CompleteAsync();
         Assert.Equal(40, archive.Settled.Count);
+    }
+
+    [Fact]
+    public async Task Stages_side_by_side_and_still_settles_in_arrival_order()
+    {
+        // Staging takes longer the earlier the message: stagers finish out of order, settling must not.
+        var archive = new FakeArchive { StageDelayOf = id => TimeSpan.FromMilliseconds(5 * (20 - int.Parse(id))) };
+        var sink = archive.NewSink();
+        for (int i = 0; i < 20; i++)
+            await sink.Sink(new ServerMessage(i.ToString(), i, 100), new OneShotStream(Bytes(100, i)), CancellationToken.None);
+        await sink.CompleteAsync();
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i.ToString()), archive.Settled.Select(s => s.Id));
+        if (ReadAheadSink<Staged>.MaxStaging > 1)
+            Assert.True(archive.MostStagingAtOnce > 1, "never more than one message staged at a time");
     }
 
     [Fact]
@@ -110,14 +124,36 @@ public sealed class ReadAheadSinkTests
 
         public string? FailAt { get; init; }
 
-        public int Received { get; set; }
+        public Func<string, TimeSpan>? StageDelayOf { get; init; }
+
+        public TimeSpan StageDelay { get; init; }
+
+        public int StagedCount
+        {
+            get
+            {
+                lock (Staged)
+                    return Staged.Count;
+            }
+        }
+
+        public int MostStagingAtOnce { get; private set; }
+
+        private int staging;
 
         public ReadAheadSink<Staged> NewSink() => new(StageAsync, SettleAsync, s => { lock (Discarded) Discarded.Add(s); }, CancellationToken.None);
 
         private async Task<Staged> StageAsync(ServerMessage message, Stream content, CancellationToken ct)
         {
+            int now = Interlocked.Increment(ref staging);
+            lock (Staged)
+                MostStagingAtOnce = Math.Max(MostStagingAtOnce, now);
             using var copy = new MemoryStream();
             await content.CopyToAsync(copy, 7000, ct); // odd reads, as a real file write would not care about
+            TimeSpan delay = StageDelayOf?.Invoke(message.ServerId) ?? StageDelay;
+            if (delay > TimeSpan.Zero)
+                await Task.Delay(delay, ct);
+            Interlocked.Decrement(ref staging);
             var staged = new Staged(message.ServerId, copy.ToArray());
             lock (Staged)
                 Staged.Add(staged);
