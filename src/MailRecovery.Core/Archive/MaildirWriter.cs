@@ -62,9 +62,7 @@ public sealed class MaildirWriter
         };
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        byte[] rentedHead = ArrayPool<byte>.Shared.Rent(HeadSize);
-        byte[] head = rentedHead;
-        int headOffset = 0;
+        byte[] head = ArrayPool<byte>.Shared.Rent(HeadSize);
         FileStream? file = null;
         try
         {
@@ -75,37 +73,22 @@ public sealed class MaildirWriter
             using var fingerprint = new MessageFingerprint();
             long size = 0;
             int headLength = 0;
-            if (content is MemoryStream memory && memory.TryGetBuffer(out ArraySegment<byte> whole))
+            int n;
+            while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
             {
-                // A message read ahead into memory (ReadAheadSink): hashed and written as it is, not copied again.
-                ArraySegment<byte> bytes = whole[(int)memory.Position..];
-                memory.Position = memory.Length;
-                Consume(bytes, hash, fingerprint, file);
-                size = bytes.Count;
-                headLength = bytes.Count;
-                if (bytes.Count > 0)
-                {
-                    head = bytes.Array!;
-                    headOffset = bytes.Offset;
-                }
-            }
-            else
-            {
-                int n;
-                while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
-                {
-                    Consume(new ArraySegment<byte>(buffer, 0, n), hash, fingerprint, file);
-                    int keep = Math.Min(n, HeadSize - headLength);
-                    Buffer.BlockCopy(buffer, 0, head, headLength, keep);
-                    headLength += keep;
-                    size += n;
-                }
+                hash.AppendData(buffer, 0, n);
+                fingerprint.Append(buffer.AsSpan(0, n));
+                file.Write(buffer, 0, n);
+                int keep = Math.Min(n, HeadSize - headLength);
+                Buffer.BlockCopy(buffer, 0, head, headLength, keep);
+                headLength += keep;
+                size += n;
             }
 
             // The header block is almost always within the first bytes kept in memory; only a message whose
             // headers are longer than that is read back from the file.
-            Stream headers = headLength == size || HeaderEnd(head.AsSpan(headOffset, headLength))
-                ? new MemoryStream(head, headOffset, headLength, writable: false)
+            Stream headers = headLength == size || HeaderEnd(head.AsSpan(0, headLength))
+                ? new MemoryStream(head, 0, headLength, writable: false)
                 : new ReadOnlyWindowStream(file, size) { Position = 0 };
             MessageMetadata metadata = MessageMetadataReader.Read(headers, internalDate ?? archivedAt,
                 internalDate is null ? ReceivedTimeSource.FetchTime : ReceivedTimeSource.InternalDate);
@@ -130,16 +113,8 @@ public sealed class MaildirWriter
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<byte>.Shared.Return(rentedHead);
+            ArrayPool<byte>.Shared.Return(head);
         }
-    }
-
-    /// <summary>The next bytes of a message: into both hashes and the file.</summary>
-    private static void Consume(ArraySegment<byte> bytes, IncrementalHash hash, MessageFingerprint fingerprint, FileStream file)
-    {
-        hash.AppendData(bytes);
-        fingerprint.Append(bytes);
-        file.Write(bytes);
     }
 
     /// <summary>True when the bytes contain the empty line that ends a header block (RFC 5322 §2.1).</summary>

@@ -1,12 +1,12 @@
 namespace MailRecovery.Core.IO;
 
 /// <summary>
-/// Bytes already read from a stream, then the rest of that stream: how a message that turned out too large to
-/// hold in memory goes on streaming from where it was. Forward-only and read-only; the prefix is not copied.
+/// Bytes already read from a stream (<paramref name="prefix"/>), then the rest of that stream: how a message that
+/// turned out too large to hold in memory goes on streaming from where it was. Forward-only and read-only.
 /// </summary>
-public sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest) : Stream
+public sealed class PrefixedStream(Stream prefix, Stream rest) : Stream
 {
-    private int position;
+    private bool prefixDone;
 
     public override bool CanRead => true;
 
@@ -20,10 +20,19 @@ public sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest)
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => position < prefixLength ? FromPrefix(buffer) : rest.Read(buffer);
+    public override int Read(Span<byte> buffer)
+    {
+        int n = prefixDone || buffer.Length == 0 ? 0 : prefix.Read(buffer);
+        prefixDone |= n == 0;
+        return n > 0 ? n : rest.Read(buffer);
+    }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        position < prefixLength ? ValueTask.FromResult(FromPrefix(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = prefixDone || buffer.Length == 0 ? 0 : await prefix.ReadAsync(buffer, cancellationToken);
+        prefixDone |= n == 0;
+        return n > 0 ? n : await rest.ReadAsync(buffer, cancellationToken);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -37,12 +46,4 @@ public sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest)
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private int FromPrefix(Span<byte> buffer)
-    {
-        int n = Math.Min(buffer.Length, prefixLength - position);
-        prefix.AsSpan(position, n).CopyTo(buffer);
-        position += n;
-        return n;
-    }
 }

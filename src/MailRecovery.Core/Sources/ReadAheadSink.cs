@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using MailRecovery.Core.IO;
@@ -10,9 +9,10 @@ namespace MailRecovery.Core.Sources;
 /// small messages were staged, hashed and parsed on the receiving thread, and its large ones then downloaded with
 /// the disk and CPU idle). A message is taken in two steps: <c>stage</c> (store it: thread-safe, any order) and
 /// <c>settle</c> (decide what it is: one at a time, in arrival order, on one worker). A message up to
-/// <see cref="MaxMessageBytes"/> is copied into memory and staged on the thread pool, up to <see cref="MaxStaging"/>
-/// side by side, while the next ones are received; a larger one (or one that turns out larger) is staged on the
-/// receiving thread, streaming as before. Memory stays bounded by <see cref="MaxBufferedBytes"/> plus one message.
+/// <see cref="MaxMessageBytes"/> is copied into memory and staged on the thread pool, up to
+/// <see cref="ReadAheadMemory.MaxStaging"/> side by side, while the next ones are received; a larger one (or one that
+/// turns out larger) is staged on the receiving thread, streaming as before. Memory stays bounded by
+/// <see cref="ReadAheadMemory.Budget"/> for the whole process plus one message per download.
 /// <para>
 /// Order is important: <see cref="CompleteAsync"/> must be awaited before the caller looks at what the steps did.
 /// After a step fails once, nothing more is staged or settled (what was staged is discarded), and the failure is
@@ -25,22 +25,12 @@ internal sealed class ReadAheadSink<TStaged>
     /// <summary>Messages up to this size are read ahead (IMAP's whole-message FETCH takes up to 1 MiB).</summary>
     public const int MaxMessageBytes = 1024 * 1024;
 
-    /// <summary>Bytes received and not yet staged, at most (one message always fits).</summary>
-    public const long MaxBufferedBytes = 4 * 1024 * 1024;
-
     private readonly Func<ServerMessage, Stream, CancellationToken, Task<TStaged>> stage;
     private readonly Func<ServerMessage, TStaged, CancellationToken, Task> settle;
     private readonly Action<TStaged> discard;
     private readonly CancellationToken cancellationToken;
-    /// <summary>Messages staged side by side, at most: writing and hashing are most of a fetch's CPU (issue 15's profile).</summary>
-    public static readonly int MaxStaging = Math.Clamp(Environment.ProcessorCount, 1, 4);
-
     private readonly Channel<Received> queue = Channel.CreateUnbounded<Received>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Task worker;
-    private readonly object room = new();
-    private long buffered;
-    private int staging;
-    private TaskCompletionSource? roomFreed;
     private volatile ExceptionDispatchInfo? failure;
 
     /// <param name="discard">Drops a staged message that will not be settled (after a failure).</param>
@@ -76,42 +66,30 @@ internal sealed class ReadAheadSink<TStaged>
             return;
         }
 
-        byte[] bytes = ArrayPool<byte>.Shared.Rent(message.Size >= 0 ? Math.Max(4096, (int)message.Size) : 64 * 1024);
-        int length = 0;
+        var held = new ChunkedMessage();
+        bool handedOver = false;
         try
         {
-            while (true)
+            int n;
+            while ((n = await content.ReadAsync(held.Space(), ct)) > 0)
             {
-                if (length == bytes.Length)
+                held.Advance(n);
+                if (held.Length > MaxMessageBytes)
                 {
-                    if (bytes.Length >= MaxMessageBytes)
-                    {
-                        // Larger than announced, or no size announced: the rest streams, as it always did.
-                        await StageHereAsync(message, new PrefixedStream(bytes, length, content), ct);
-                        return;
-                    }
-
-                    byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Min(MaxMessageBytes, bytes.Length * 2));
-                    bytes.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(bytes);
-                    bytes = larger;
+                    // Larger than announced, or no size announced: the rest streams, as it always did.
+                    await StageHereAsync(message, new PrefixedStream(held.Read(), content), ct);
+                    return;
                 }
-
-                int n = await content.ReadAsync(bytes.AsMemory(length), ct);
-                if (n == 0)
-                    break;
-                length += n;
             }
 
-            await WaitForRoomAsync(length, ct);
-            byte[] held = bytes;
-            bytes = [];
-            queue.Writer.TryWrite(new Received(message, Task.Run(() => StageFromMemoryAsync(message, held, length))));
+            await ReadAheadMemory.ReserveAsync(held.Length, ct);
+            handedOver = true;
+            queue.Writer.TryWrite(new Received(message, Task.Run(() => StageFromMemoryAsync(message, held))));
         }
         finally
         {
-            if (bytes.Length > 0)
-                ArrayPool<byte>.Shared.Return(bytes);
+            if (!handedOver)
+                held.Dispose();
         }
     }
 
@@ -127,50 +105,17 @@ internal sealed class ReadAheadSink<TStaged>
     }
 
     /// <summary>Stages a message held in memory (on a thread-pool thread, beside others), then gives its memory back.</summary>
-    private async Task<TStaged> StageFromMemoryAsync(ServerMessage message, byte[] bytes, int length)
+    private async Task<TStaged> StageFromMemoryAsync(ServerMessage message, ChunkedMessage held)
     {
         try
         {
             failure?.Throw(); // nothing more is staged after a failure
-            return await stage(message, new MemoryStream(bytes, 0, length, writable: false, publiclyVisible: true), cancellationToken);
+            return await stage(message, held.Read(), cancellationToken);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
-            Release(length);
-        }
-    }
-
-    private async Task WaitForRoomAsync(long bytes, CancellationToken ct)
-    {
-        while (true)
-        {
-            Task freed;
-            lock (room)
-            {
-                if (staging == 0 || (buffered + bytes <= MaxBufferedBytes && staging < MaxStaging))
-                {
-                    buffered += bytes;
-                    staging++;
-                    return;
-                }
-
-                roomFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                freed = roomFreed.Task;
-            }
-
-            await freed.WaitAsync(ct);
-        }
-    }
-
-    private void Release(long bytes)
-    {
-        lock (room)
-        {
-            buffered -= bytes;
-            staging--;
-            roomFreed?.TrySetResult();
-            roomFreed = null;
+            ReadAheadMemory.Release(held.Length);
+            held.Dispose();
         }
     }
 

@@ -13,12 +13,12 @@ public sealed class ReadAheadSinkTests
         var archive = new FakeArchive();
         var sink = archive.NewSink();
         var sent = new List<(ServerMessage Message, byte[] Bytes)>();
-        int[] sizes = [0, 1, 4096, 70_000, Big + 1, 5, Big * 2, 300];
+        int[] sizes = [0, 1, 4096, 70_000, Big + 1, 5, Big * 2, 300, 65_536, 131_072, Big, Big + 1];
         for (int i = 0; i < sizes.Length; i++)
         {
             // Sizes announced, except for two: those are read until the stream ends.
             byte[] bytes = Bytes(sizes[i], seed: i);
-            var message = new ServerMessage(i.ToString(), i, i is 3 or 6 ? -1 : bytes.Length);
+            var message = new ServerMessage(i.ToString(), i, i is 3 or 6 or 10 or 11 ? -1 : bytes.Length);
             sent.Add((message, bytes));
             await using var stream = new OneShotStream(bytes);
             await sink.Sink(message, stream, CancellationToken.None);
@@ -56,7 +56,7 @@ public sealed class ReadAheadSinkTests
         {
             await sink.Sink(new ServerMessage(i.ToString(), i, 512 * 1024), new OneShotStream(Bytes(512 * 1024, i)), CancellationToken.None);
             int inMemory = i + 1 - archive.StagedCount;
-            Assert.True(inMemory * 512L * 1024 <= ReadAheadSink<Staged>.MaxBufferedBytes + (512 * 1024), $"{inMemory} messages of 512 KiB in memory");
+            Assert.True(inMemory * 512L * 1024 <= ReadAheadMemory.Budget + (512 * 1024), $"{inMemory} messages of 512 KiB in memory");
         }
 
         await sink.CompleteAsync();
@@ -74,7 +74,7 @@ public sealed class ReadAheadSinkTests
         await sink.CompleteAsync();
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => i.ToString()), archive.Settled.Select(s => s.Id));
-        if (ReadAheadSink<Staged>.MaxStaging > 1)
+        if (ReadAheadMemory.MaxStaging > 1)
             Assert.True(archive.MostStagingAtOnce > 1, "never more than one message staged at a time");
     }
 
