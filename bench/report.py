@@ -396,8 +396,10 @@ def render(rows, meta):
         # Issue 15 asks for each target met "or the profile that stops it": say where it is, every time one is missed.
         L.append("A fetch speed target above is not met. What stops it is in the CPU profile of "
                  "[bench/README.md, \"Where a fetch's time goes\"](../README.md#where-a-fetchs-time-goes-issue-15s-speed-target) and in the "
-                 "system-call profiles at the end of this report: per message, work the peers do not do (two SHA-256 "
-                 "passes, header parsing for the index row, an index row) on the receiving thread.")
+                 "system-call profiles at the end of this report: per message, CPU work the peers do not do (two SHA-256 "
+                 "passes, header parsing for the index row, an index row), now beside the download rather than on its thread, "
+                 "on a 2-core machine it shares with the mail server; when the machine is loaded, our CPU-bound time "
+                 "grows more than the peers' fsync-bound time.")
         L.append("")
     L.append("## Machine and versions")
     L.append("")
