@@ -935,13 +935,26 @@ SyncState *
 
 # ------------------------------------------------------------------------------------------------ index
 def schema_from_source():
-    src = os.path.join(REPO, "src", "MailRecovery.Core", "Archive", "ArchiveIndex.cs")
+    """The index schema as the release creates it: IndexSchema.cs's steps (Version1, Version2, ... in Steps order,
+    with a '+ Name' suffix resolved) and its Current version. Returns (SQL without CREATE INDEX, the CREATE INDEX
+    statements, version): the rows go in before the indexes are built."""
+    src = os.path.join(REPO, "src", "MailRecovery.Core", "Archive", "IndexSchema.cs")
     text = open(src).read()
-    m = re.search(r'void CreateSchema\(\)\s*\{\s*Execute\("""(.*?)"""\);', text, re.S)
-    v = re.search(r"SchemaVersion\s*=\s*(\d+)", text)
-    if not m or not v:
-        raise RuntimeError("could not find CreateSchema()'s SQL or SchemaVersion in %s" % src)
-    return m.group(1), int(v.group(1))
+    consts = {name: (body, plus) for name, body, plus in
+              re.findall(r'const string (\w+) = """\n(.*?)"""(?:\s*\+\s*(\w+))?;', text, re.S)}
+    steps = re.search(r"Steps\s*=\s*\[([^\]]*)\]", text)
+    v = re.search(r"const int Current\s*=\s*(\d+)", text)
+    if not consts or not steps or not v:
+        raise RuntimeError("could not find the schema steps or Current in %s" % src)
+
+    def resolve(name):
+        body, plus = consts[name]
+        return body + (resolve(plus) if plus else "")
+    sql = "\n".join(resolve(n.strip()) for n in steps.group(1).split(",") if n.strip())
+    statements = [st.strip() + ";" for st in sql.split(";") if st.strip()]
+    tables = "\n".join(st for st in statements if not st.startswith("CREATE INDEX"))
+    indexes = "\n".join(st for st in statements if st.startswith("CREATE INDEX"))
+    return tables, indexes, int(v.group(1))
 
 
 INDEX_GENERATOR_VERSION = 1
@@ -949,10 +962,9 @@ INDEX_GENERATOR_VERSION = 1
 
 def build_index(archive, rows):
     """A synthetic archive: empty Maildir + mailrecovery/index.sqlite with ROWS catalogue rows over 2025,
-    built with the sqlite3 CLI from the schema in ArchiveIndex.cs (cached while schema and generator match)."""
-    schema, version = schema_from_source()
-    tables = "\n".join(ln for ln in schema.splitlines() if "CREATE INDEX" not in ln)
-    key = hashlib.sha256(("%s|%d|%d|%d" % (schema, version, rows, INDEX_GENERATOR_VERSION)).encode()).hexdigest()
+    built with the sqlite3 CLI from the schema in IndexSchema.cs (cached while schema and generator match)."""
+    tables, indexes, version = schema_from_source()
+    key = hashlib.sha256(("%s|%s|%d|%d|%d" % (tables, indexes, version, rows, INDEX_GENERATOR_VERSION)).encode()).hexdigest()
     stamp = os.path.join(archive, "mailrecovery", "bench-generated")
     if os.path.exists(stamp) and open(stamp).read().strip() == key:
         log("index: reusing %s (%d rows)" % (archive, rows))
@@ -993,7 +1005,7 @@ SELECT printf('%d.M%dP%dQ%d.archive.example,S=%d,R=h', (recv + 4000) / 1000, ((r
        recv + 4000 + abs(random() % 60000), CASE WHEN i % 5000 = 0 THEN 1 ELSE 0 END
 FROM r;
 COMMIT;
-{schema}
+{indexes}
 PRAGMA wal_checkpoint(TRUNCATE);
 ANALYZE;
 """
