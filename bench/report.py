@@ -214,11 +214,18 @@ def targets(rows, meta):
         add("Replay to IMAP ≤ 0.5 × mbsync push", size, None, rt and rt[0] <= 0.5,
             fmt_ratio(rt) + " × mbsync push" if rt else "–")
     for size in sizes_of(rows, "replay-smtp"):
+        # Issue 15: "at least 4x today's rate", today being ~25 messages/s through the bed's Postfix (one connection
+        # with Nagle on: each message's last segment waited ~40 ms for the server's delayed ACK). Since SocketTransport
+        # (TCP_NODELAY) one connection alone is ~10x that, so the target is the rate, with one connection beside it.
+        runs = timed(rows, "replay-smtp", size, "ours-replay-smtp")
+        walls = [fnum(r["wall_s"]) for r in runs if fnum(r["wall_s"])]
+        if not walls:
+            continue
+        rate = int(size) / statistics.median(walls)
         rt = ratio(rows, "replay-smtp", size, "ours-replay-smtp", "ours-replay-smtp-1")
-        if not rt and not timed(rows, "replay-smtp", size, "ours-replay-smtp-1"):
-            continue                  # one connection runs at the smallest size only (bench.py)
-        add("Replay to SMTP ≥ 4 × one connection (wall ≤ 0.25 ×)", size, None, rt and rt[0] <= 0.25,
-            fmt_ratio(rt) + " × one connection's wall" if rt else "–")
+        one = " (one connection's wall: %s ×)" % fmt_ratio(rt).replace("**", "") if rt else ""
+        add("Replay to SMTP ≥ 4 × the issue's 25 messages/s (≥ 100/s)", size, None, rate >= 100,
+            "**%.0f** messages/s%s" % (rate, one))
     for sc, ours in (("replay-imap", "ours-replay"), ("replay-smtp", "ours-replay-smtp")):
         if "10000" in sizes_of(rows, sc):
             rss = max([fnum(r["peak_rss_kb"]) or 0 for r in timed(rows, sc, "10000", ours)] or [0])

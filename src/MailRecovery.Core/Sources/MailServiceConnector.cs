@@ -69,8 +69,10 @@ public static class MailServiceConnector
             greeting.CancelAfter(GreetingTimeout);
         try
         {
-            // Our own connection under MailKit (SocketTransport: 64 KiB receives, MailKit's timeouts kept); MailKit
-            // still does the TLS, STARTTLS and the certificate check over it.
+            // Our own connection under MailKit (SocketTransport): 64 KiB receives instead of 4 KiB ones, TCP_NODELAY
+            // (MailKit's socket has Nagle on, which held each SMTP message's last segment for the server's delayed
+            // ACK, ~40 ms: one replay connection did 21 messages/s, now 267), MailKit's timeouts kept. MailKit still
+            // does the TLS, STARTTLS and the certificate check over it.
             SocketTransport transport = await SocketTransport.ConnectAsync(address, port, IoTimeout, greeting.Token);
             try
             {
