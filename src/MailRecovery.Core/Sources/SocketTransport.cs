@@ -60,6 +60,9 @@ internal sealed class SocketTransport : Stream
         }
     }
 
+    /// <summary>Whether a receive buffer is held now: only while received bytes wait to be read.</summary>
+    internal bool HoldsBuffer => buffer is not null;
+
     public override bool CanRead => !disposed;
 
     public override bool CanWrite => !disposed;

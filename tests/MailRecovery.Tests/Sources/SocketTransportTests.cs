@@ -64,6 +64,30 @@ public sealed class SocketTransportTests
     }
 
     [Fact]
+    public async Task A_connection_waiting_for_data_holds_no_receive_buffer_and_gives_it_back_once_read()
+    {
+        using var listener = Listen();
+        Task<Socket> accepted = listener.AcceptSocketAsync();
+        await using SocketTransport transport = await Connect(listener);
+        using Socket peer = await accepted;
+        transport.ReadTimeout = Timeout.Infinite; // as in IDLE
+        byte[] block = new byte[4];
+
+        Task<int> waiting = transport.ReadAsync(block).AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        Assert.False(transport.HoldsBuffer); // 1,000 IDLE accounts would otherwise hold 64 KiB each
+
+        await peer.SendAsync("* 3 EXISTS\r\n"u8.ToArray());
+        Assert.Equal(4, await waiting);
+        Assert.True(transport.HoldsBuffer); // the rest of the line waits in it
+        byte[] rest = new byte[64];
+        int n = await transport.ReadAsync(rest);
+        Assert.Equal("* 3 EXISTS\r\n", System.Text.Encoding.ASCII.GetString(block) + System.Text.Encoding.ASCII.GetString(rest, 0, n));
+        Assert.False(transport.HoldsBuffer);
+    }
+
+    [Fact]
     public async Task Closing_with_a_read_pending_ends_the_connection_gracefully_not_with_a_reset()
     {
         using var listener = Listen();
