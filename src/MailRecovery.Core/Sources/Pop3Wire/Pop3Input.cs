@@ -62,6 +62,18 @@ internal sealed class Pop3Input : IAsyncDisposable
     /// <summary>Reads one reply line without its line end; longer than <see cref="MaxReplyLine"/> is a protocol error.</summary>
     public async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
+        // The usual case, a line already whole in the buffer, is decoded from it in place (a listing is a line per message).
+        int whole = HasBuffered ? Array.IndexOf(buffer, (byte)'\n', start, end - start) : -1;
+        if (whole >= 0 && whole - start <= MaxReplyLine)
+        {
+            int length = whole - start;
+            while (length > 0 && buffer[start + length - 1] == '\r')
+                length--; // as TrimEnd('\r') below, without a second string
+            string text = Encoding.UTF8.GetString(buffer, start, length);
+            start = whole + 1;
+            return text;
+        }
+
         using var line = new MemoryStream();
         while (true)
         {

@@ -19,13 +19,21 @@ internal static class Pop3Reply
         throw new Pop3ProtocolException($"the POP3 server sent a malformed reply: {Shorten(line)}");
     }
 
-    /// <summary>A "number value" line of a LIST or UIDL listing (RFC 1939 §5, §7); the number is positive.</summary>
-    public static (int Number, string Value) Split(string line, string command)
+    /// <summary>
+    /// A "number value" line of a LIST or UIDL listing (RFC 1939 §5, §7): the positive number, and the word after it
+    /// (words are separated by spaces; anything after the second word is ignored). Read in place: one listing has
+    /// a line per message.
+    /// </summary>
+    public static int Split(string line, string command, out ReadOnlySpan<char> value)
     {
-        string[] parts = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        return parts.Length >= 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
-            ? (n, parts[1])
-            : throw Garbled(command, line);
+        ReadOnlySpan<char> rest = line.AsSpan().TrimStart(' ');
+        int space = rest.IndexOf(' ');
+        if (space < 0 || !int.TryParse(rest[..space], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n <= 0)
+            throw Garbled(command, line);
+        rest = rest[space..].TrimStart(' ');
+        int end = rest.IndexOf(' ');
+        value = end < 0 ? rest : rest[..end];
+        return value.IsEmpty ? throw Garbled(command, line) : n;
     }
 
     public static Pop3ProtocolException Garbled(string command, string line) => new($"the POP3 server sent a malformed {command} line: {Shorten(line)}");

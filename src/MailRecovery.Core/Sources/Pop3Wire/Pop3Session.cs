@@ -221,14 +221,13 @@ public sealed class Pop3Session : IAsyncDisposable
     /// <summary><c>LIST</c> (RFC 1939 §5): the size in octets of every message, by number, in maildrop order.</summary>
     public async Task<IReadOnlyDictionary<int, long>> ListSizesAsync(CancellationToken cancellationToken)
     {
-        var sizes = new SortedDictionary<int, long>();
-        foreach (string line in await MultiLineAsync("LIST", cancellationToken))
+        var sizes = new List<(int, long)>();
+        await MultiLineAsync("LIST", line =>
         {
-            (int n, string value) = Pop3Reply.Split(line, "LIST");
-            sizes[n] = long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : throw Pop3Reply.Garbled("LIST", line);
-        }
-
-        return sizes;
+            int n = Pop3Reply.Split(line, "LIST", out ReadOnlySpan<char> value);
+            sizes.Add((n, long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long size) ? size : throw Pop3Reply.Garbled("LIST", line)));
+        }, cancellationToken);
+        return ByNumber(sizes);
     }
 
     /// <summary>
@@ -239,24 +238,35 @@ public sealed class Pop3Session : IAsyncDisposable
     {
         if (capabilities.Count > 0 && !capabilities.Contains("UIDL"))
             return null;
-        IReadOnlyList<string> lines;
+        var uids = new List<(int, string)>();
         try
         {
-            lines = await MultiLineAsync("UIDL", cancellationToken);
+            await MultiLineAsync("UIDL", line => uids.Add((Pop3Reply.Split(line, "UIDL", out ReadOnlySpan<char> uid), uid.ToString())), cancellationToken);
         }
         catch (Pop3CommandException)
         {
             return null; // a server without CAPA that has no UIDL either
         }
 
-        var uids = new SortedDictionary<int, string>();
-        foreach (string line in lines)
-        {
-            (int n, string uid) = Pop3Reply.Split(line, "UIDL");
-            uids[n] = uid;
-        }
+        return ByNumber(uids);
+    }
 
-        return uids;
+    /// <summary>
+    /// A listing by message number, in number order, a number listed twice taking its last value. Two arrays, not a
+    /// tree of nodes: a 100,000-message maildrop's LIST and UIDL are read while the fetch's memory is at its peak
+    /// (issue 15). Servers list in number order, which is appended as is; any other order is sorted first (stably,
+    /// so the last of a repeated number still wins), never inserted into the middle one by one.
+    /// </summary>
+    private static SortedList<int, T> ByNumber<T>(List<(int Number, T Value)> lines)
+    {
+        bool ascending = true;
+        for (int i = 1; i < lines.Count && ascending; i++)
+            ascending = lines[i - 1].Number < lines[i].Number;
+        IEnumerable<(int Number, T Value)> ordered = ascending ? lines : lines.OrderBy(l => l.Number);
+        var byNumber = new SortedList<int, T>(lines.Count);
+        foreach ((int number, T value) in ordered)
+            byNumber[number] = value;
+        return byNumber;
     }
 
     /// <summary>
@@ -482,24 +492,31 @@ public sealed class Pop3Session : IAsyncDisposable
         });
     }
 
-    private async Task<IReadOnlyList<string>> MultiLineAsync(string command, CancellationToken cancellationToken) =>
-        await GuardedAsync(async () =>
+    /// <summary>Sends <paramref name="command"/> and hands each line of its multi-line response to <paramref name="onLine"/> as it arrives.</summary>
+    private Task MultiLineAsync(string command, Action<string> onLine, CancellationToken cancellationToken) =>
+        GuardedAsync(async () =>
         {
             (bool ok, string text) = await CommandAsync(command, cancellationToken);
-            return ok ? await ReadLinesAsync(cancellationToken) : throw new Pop3CommandException($"{command}: {text}", text);
+            if (!ok)
+                throw new Pop3CommandException($"{command}: {text}", text);
+            while (await ReadListedLineAsync(cancellationToken) is { } line)
+                onLine(line);
         });
+
+    /// <summary>One line of a multi-line response, unstuffed (§3); null at its terminating ".".</summary>
+    private async Task<string?> ReadListedLineAsync(CancellationToken cancellationToken)
+    {
+        string line = await Input.ReadLineAsync(cancellationToken);
+        return line == "." ? null : line.StartsWith('.') ? line[1..] : line;
+    }
 
     /// <summary>The lines of a short multi-line response (CAPA, UIDL, LIST), each bounded, unstuffed (§3).</summary>
     private async Task<IReadOnlyList<string>> ReadLinesAsync(CancellationToken cancellationToken)
     {
         var lines = new List<string>();
-        while (true)
-        {
-            string line = await Input.ReadLineAsync(cancellationToken);
-            if (line == ".")
-                return lines;
-            lines.Add(line.StartsWith('.') ? line[1..] : line);
-        }
+        while (await ReadListedLineAsync(cancellationToken) is { } line)
+            lines.Add(line);
+        return lines;
     }
 
     private async Task ExpectOkAsync(string? command, string what, CancellationToken cancellationToken)

@@ -238,6 +238,48 @@ public sealed class Pop3SessionRetrieveTests
         Assert.DoesNotContain("UIDL", server.Received);
     }
 
+    [Fact]
+    public async Task A_listing_out_of_order_or_with_a_number_twice_comes_back_in_number_order_with_the_last_value()
+    {
+        await using var server = ScriptedMailServer.Start(async s =>
+        {
+            await LoginScriptAsync(s, "USER\nUIDL");
+            await s.ExpectAsync("UIDL", "+OK\n3 ccc\n1 aaa\n3 ddd\n  2   bbb  trailing words\n.");
+            await s.ExpectAsync("LIST", "+OK\n1 10\n2 20\n4 40\n.");
+            await s.ExpectAsync("QUIT", "+OK bye");
+        });
+        await using var session = await LoggedInAsync(server.Port);
+
+        IReadOnlyDictionary<int, string>? uids = await session.ListUidsAsync(CancellationToken.None);
+        IReadOnlyDictionary<int, long> sizes = await session.ListSizesAsync(CancellationToken.None);
+        await session.QuitAsync(CancellationToken.None);
+
+        Assert.Equal([(1, "aaa"), (2, "bbb"), (3, "ddd")], uids!.Select(p => (p.Key, p.Value)));
+        Assert.Equal([(1, 10L), (2, 20L), (4, 40L)], sizes.Select(p => (p.Key, p.Value)));
+        Assert.Equal(40L, sizes[4]);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0 10")]
+    [InlineData("x 10")]
+    [InlineData("1 ten")]
+    [InlineData("-1 10")]
+    public async Task A_garbled_LIST_line_is_a_protocol_error_that_quotes_it(string garbled)
+    {
+        await using var server = ScriptedMailServer.Start(async s =>
+        {
+            await LoginScriptAsync(s, "USER");
+            await s.ExpectAsync("LIST", $"+OK\n1 10\n{garbled}\n.");
+            await s.DrainAsync();
+        });
+        await using var session = await LoggedInAsync(server.Port);
+
+        var error = await Assert.ThrowsAsync<MailKit.Net.Pop3.Pop3ProtocolException>(() => session.ListSizesAsync(CancellationToken.None));
+        Assert.Contains($"malformed LIST line: {garbled}", error.Message, StringComparison.Ordinal);
+        Assert.False(session.IsConnected); // its state is unknown: closed, not reused
+    }
+
     private static async Task LoginScriptAsync(ScriptedMailServer s, string capabilities)
     {
         await s.SendAsync("+OK ready");
