@@ -510,7 +510,7 @@ public sealed class Pop3Session : IAsyncDisposable
         return line == "." ? null : line.StartsWith('.') ? line[1..] : line;
     }
 
-    /// <summary>The lines of a short multi-line response (CAPA, UIDL, LIST), each bounded, unstuffed (§3).</summary>
+    /// <summary>The lines of a short multi-line response (CAPA), each bounded, unstuffed (§3); listings go line by line through <see cref="MultiLineAsync"/>.</summary>
     private async Task<IReadOnlyList<string>> ReadLinesAsync(CancellationToken cancellationToken)
     {
         var lines = new List<string>();
